@@ -1,0 +1,728 @@
+"""A lemlist API sandbox: deterministic data of any size, served with lemlist's rules.
+
+Enforced as lemlist does: Basic auth (empty user, key as password), ``version=v2`` on
+/activities, ``limit`` <= 100, ``maxDate`` > ``minDate``, newest-first activities, 20 requests
+per 2 s per key with ``Retry-After``/``X-RateLimit-*`` (the reset as a human-readable date),
+402 plan gates, text/plain errors, and an HTML 200 for unknown paths.
+"""
+
+from __future__ import annotations
+
+import base64
+import bisect
+import datetime
+import hashlib
+import math
+import random
+import string
+import time
+import typing as t
+
+from sandbox.server import Account, Reply, Request
+
+ALPHABET = string.ascii_letters + string.digits
+EPOCH_2023 = 1672531200000  # 2023-01-01T00:00:00Z in ms
+HISTORY_END = 1767225600000  # 2026-01-01T00:00:00Z in ms: the generated history ends here
+
+ACTIVITY_TYPES = (
+    "emailsSent", "emailsOpened", "emailsOpened", "emailsOpened", "emailsClicked",
+    "emailsReplied", "emailsBounced", "emailsFailed", "emailsInterested",
+    "emailsNotInterested", "emailsUnsubscribed", "linkedinVisitDone", "linkedinInviteDone",
+    "linkedinInviteAccepted", "linkedinSent", "linkedinOpened", "linkedinReplied",
+    "manualDone", "manualInterested", "manualNotInterested", "paused", "resumed",
+    "annotated", "conditionChosen", "meetingBooked", "skipped", "snoozed", "campaignComplete",
+    "whatsappMessageSent", "aircallDone", "apiDone",
+)  # fmt: skip
+TEAMLESS_TYPES = {"annotated"}
+FIRST_NAMES = ("Ada", "Sam", "Lina", "Omar", "Chen", "Ines", "Noah", "Zoe", "Ravi", "Mia")
+LAST_NAMES = ("Martin", "Taylor", "Dubois", "Okafor", "Kim", "Rossi", "Silva", "Berg")
+COMPANIES = ("Acme Inc", "Globex", "Initech", "Umbrella", "Hooli", "Stark", "Wayne", "Vandelay")
+CUSTOM_VARIABLES = ("jobTitle", "industry", "preferredContactMethod", "Company name", "icebreaker")
+SIGNAL_TYPES = ("jobChange", "fundraising", "hiring", "newsMention", "techAdoption")
+STEP_TYPES = ("email", "linkedinVisit", "linkedinInvite", "manual", "phone", "conditional")
+
+DEFAULTS: dict[str, int] = {
+    "activities": 250,
+    "campaigns": 6,
+    "leads_per_campaign": 15,
+    "contacts": 620,
+    "companies": 510,
+    "unsubscribes": 130,
+    "tasks": 120,
+    "signals": 230,
+    "schedules": 3,
+    "hooks": 2,
+    "fields": 6,
+    "labels": 4,
+    "lists": 3,
+    "senders": 3,
+}
+
+
+def iso(ms: int) -> str:
+    stamp = datetime.datetime.fromtimestamp(ms / 1000, datetime.timezone.utc)
+    return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+
+
+def parse_date(value: str) -> int:
+    """lemlist's date filters: Unix seconds or ISO 8601, as ms."""
+    if value.strip().lstrip("-").isdigit():
+        return int(value) * 1000
+    parsed = datetime.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=datetime.timezone.utc)
+    return int(parsed.timestamp() * 1000)
+
+
+def mix(*parts: object) -> int:
+    """A stable 64-bit hash of the parts (Python's hash() is salted per process)."""
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big")
+
+
+def fast_mix(seed: int, index: int) -> int:
+    """A cheap stable hash for the hot filters (type/campaign of an activity)."""
+    value = (index * 0x9E3779B97F4A7C15 + seed * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
+    value ^= value >> 31
+    return (value * 0x94D049BB133111EB) & 0xFFFFFFFFFFFFFFFF
+
+
+def lemlist_id(prefix: str, seed: int, index: int) -> str:
+    value = mix(prefix, seed, index)
+    chars = []
+    for _ in range(17):
+        value, digit = divmod(value, 62)
+        chars.append(ALPHABET[digit])
+        if value == 0:
+            value = mix(prefix, seed, index, len(chars))
+    return f"{prefix}_{''.join(chars)}"
+
+
+class ActivityTimeline(t.Sequence[int]):
+    """createdAt (ms) of every activity, oldest first: base history plus appended ones."""
+
+    def __init__(self, count: int, appended: list[int]) -> None:
+        self.count = count
+        self.step = max(1, (HISTORY_END - EPOCH_2023) // max(count, 1))
+        self.appended = appended
+
+    def __len__(self) -> int:
+        return self.count + len(self.appended)
+
+    @t.overload
+    def __getitem__(self, index: int) -> int: ...
+    @t.overload
+    def __getitem__(self, index: slice) -> t.Sequence[int]: ...
+    def __getitem__(self, index: int | slice) -> int | t.Sequence[int]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if index < self.count:
+            return EPOCH_2023 + index * self.step
+        return self.appended[index - self.count]
+
+
+class LemlistData:
+    """Every object of one lemlist team, generated on demand from a seed and sizes."""
+
+    def __init__(self, spec: dict[str, t.Any]) -> None:
+        self.seed = int(spec.get("seed", 1))
+        self.sizes = {name: int(spec.get(name, default)) for name, default in DEFAULTS.items()}
+        self.campaigns_shape = str(spec.get("campaigns_shape", "array"))
+        self.campaigns_ignore_offset = bool(spec.get("campaigns_ignore_offset", False))
+        self.gates: dict[str, int] = {str(k): int(v) for k, v in spec.get("gates", {}).items()}
+        self.team_id = lemlist_id("tea", self.seed, 0)
+        self.users = [lemlist_id("usr", self.seed, i) for i in range(max(1, self.sizes["senders"]))]
+        self.appended: list[int] = []
+        self.timeline = ActivityTimeline(self.sizes["activities"], self.appended)
+        self.campaigns = [self.campaign(i) for i in range(self.sizes["campaigns"])]
+
+    def counts(self) -> dict[str, int]:
+        """Rows each stream of tap-lemlist should end with."""
+        sizes = self.sizes
+        campaigns = sizes["campaigns"]
+        return {
+            "activities": len(self.timeline),
+            "team": 1,
+            "team_senders": sizes["senders"],
+            "campaigns": campaigns,
+            "campaign_stats": campaigns,
+            "sequences": sum(len(self.steps(c)) for c in self.campaigns),
+            "campaign_leads": campaigns * sizes["leads_per_campaign"],
+            "schedules": sizes["schedules"],
+            "unsubscribes": sizes["unsubscribes"],
+            "hooks": sizes["hooks"],
+            "contacts": sizes["contacts"],
+            "contact_lists": sizes["lists"],
+            "companies": sizes["companies"],
+            "fields": sizes["fields"],
+            "tasks": sizes["tasks"],
+            "inbox_labels": sizes["labels"],
+            "watchlist_signals": sizes["signals"],
+        }
+
+    def append_activities(self, count: int) -> list[str]:
+        """New activities stamped now (after any existing one); returns their ids."""
+        now = int(time.time() * 1000)
+        ids = []
+        for _ in range(count):
+            last = self.timeline[len(self.timeline) - 1] if len(self.timeline) else 0
+            self.appended.append(max(now, last + 1))
+            ids.append(self.activity_id(len(self.timeline) - 1))
+        return ids
+
+    # Campaigns and their children
+
+    def campaign(self, index: int) -> dict[str, t.Any]:
+        rng = random.Random(mix("campaign", self.seed, index))  # noqa: S311
+        created = EPOCH_2023 + index * 86_400_000 * 3 + rng.randrange(86_400_000)
+        return {
+            "_id": lemlist_id("cam", self.seed, index),
+            "name": f"{rng.choice(COMPANIES)} outreach #{index + 1}",
+            "labels": rng.sample(["q1", "enterprise", "smb", "warm", "cold"], k=rng.randrange(3)),
+            "createdAt": iso(created),
+            "createdBy": self.users[index % len(self.users)],
+            "status": rng.choice(["running", "paused", "draft", "ended", "archived"]),
+            "archived": False,
+            "hasError": index % 7 == 6,
+            "errors": ["mailbox disconnected"] if index % 7 == 6 else [],
+            "senders": [{"userId": self.users[index % len(self.users)], "sendingChannels": ["email"]}],
+            "scheduleIds": [lemlist_id("skd", self.seed, index % max(1, self.sizes["schedules"]))],
+            "teamId": self.team_id,
+            "sequenceId": lemlist_id("seq", self.seed, index * 10),
+        }
+
+    def steps(self, campaign: dict[str, t.Any]) -> list[tuple[str, dict[str, t.Any]]]:
+        index = self.campaigns.index(campaign) if campaign in self.campaigns else 0
+        rng = random.Random(mix("sequence", self.seed, index))  # noqa: S311
+        result = []
+        for s in range(1 + rng.randrange(2)):
+            sequence_id = lemlist_id("seq", self.seed, index * 10 + s)
+            for n in range(2 + rng.randrange(4)):
+                kind = STEP_TYPES[(index + n) % len(STEP_TYPES)] if n else "email"
+                step: dict[str, t.Any] = {
+                    "_id": lemlist_id("stp", self.seed, index * 100 + s * 10 + n),
+                    "type": kind,
+                    "index": n,
+                    "delay": 0 if n == 0 else rng.choice([1, 2, 3, 5]),
+                    "sequenceId": sequence_id,
+                }
+                if kind == "email":
+                    step |= {"subject": f"Step {n + 1}: quick question", "message": "<p>Hi {{firstName}}</p>"}
+                if kind == "conditional":
+                    step["conditions"] = [{"key": "emailsOpened", "delay": 2}]
+                result.append((sequence_id, step))
+        return result
+
+    def sequences_payload(self, campaign: dict[str, t.Any]) -> dict[str, t.Any]:
+        payload: dict[str, t.Any] = {}
+        for sequence_id, step in self.steps(campaign):
+            payload.setdefault(sequence_id, {"_id": sequence_id, "steps": []})["steps"].append(step)
+        return payload
+
+    def campaign_stats(self, campaign: dict[str, t.Any], start: str, end: str) -> dict[str, t.Any]:
+        rng = random.Random(mix("stats", self.seed, campaign["_id"]))  # noqa: S311
+        leads = self.sizes["leads_per_campaign"]
+        sent = leads * rng.randrange(1, 4)
+        opened = rng.randrange(sent + 1)
+        steps = [
+            {"index": step["index"], "sequenceId": seq, "stepId": step["_id"], "type": step["type"],
+             "sent": sent // (step["index"] + 1), "opened": opened // (step["index"] + 1),
+             "clicked": rng.randrange(5), "replied": rng.randrange(3), "bounced": rng.randrange(2)}
+            for seq, step in self.steps(campaign)
+        ]  # fmt: skip
+        return {
+            "campaignId": campaign["_id"],
+            "startDate": start,
+            "endDate": end,
+            "nbLeads": leads,
+            "nbLeadsLaunched": leads - rng.randrange(3),
+            "nbLeadsReached": rng.randrange(leads + 1),
+            "nbLeadsOpened": rng.randrange(leads + 1),
+            "nbLeadsInteracted": rng.randrange(leads + 1),
+            "nbLeadsAnswered": rng.randrange(leads // 2 + 1),
+            "nbLeadsInterested": rng.randrange(leads // 3 + 1),
+            "nbLeadsNotInterested": rng.randrange(3),
+            "nbLeadsUnsubscribed": rng.randrange(2),
+            "nbLeadsBounced": rng.randrange(2),
+            "messagesSent": sent,
+            "delivered": sent - rng.randrange(2),
+            "opened": opened,
+            "clicked": rng.randrange(opened + 1),
+            "replied": rng.randrange(leads // 2 + 1),
+            "steps": steps,
+        }
+
+    def lead(self, campaign_index: int, n: int) -> dict[str, t.Any]:
+        rng = random.Random(mix("lead", self.seed, campaign_index, n))  # noqa: S311
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        company = rng.choice(COMPANIES)
+        return {
+            "_id": lemlist_id("lea", self.seed, campaign_index * 100_000 + n),
+            "contactId": lemlist_id("ctc", self.seed, (campaign_index * 37 + n) % max(1, self.sizes["contacts"])),
+            "email": f"{first}.{last}{n}@{company.split()[0].lower()}.example".lower(),
+            "firstName": first,
+            "lastName": last,
+            "companyName": company,
+            "companyDomain": f"{company.split()[0].lower()}.example",
+            "phone": f"+3361234{n:04d}" if n % 3 else None,
+            "linkedinUrl": f"https://www.linkedin.com/in/{first}-{last}-{n}".lower(),
+            "state": rng.choice(["scanned", "emailsSent", "emailsOpened", "emailsReplied", "paused"]),
+            "isPaused": n % 11 == 0,
+            "source": rng.choice(["api", "manually", "csv"]),
+            "emailStatus": rng.choice(["deliverable", "risky", "unknown"]),
+            "addedAt": iso(EPOCH_2023 + campaign_index * 86_400_000 + n * 60_000),
+            # Custom variables: free-form keys, as users define them.
+            "jobTitle": rng.choice(["CEO", "Head of Growth", "SDR", "CTO"]),
+            "industry": rng.choice(["Technology", "Retail", "Finance"]),
+            "icebreaker": f"Loved your post #{n}",
+            "Company name": company,
+        }
+
+    # Activities
+
+    def activity_id(self, index: int) -> str:
+        return lemlist_id("act", self.seed, index)
+
+    def activity_type(self, index: int) -> str:
+        return ACTIVITY_TYPES[fast_mix(self.seed, index) % len(ACTIVITY_TYPES)]
+
+    def activity_campaign(self, index: int) -> int:
+        return (fast_mix(self.seed, index) >> 20) % max(1, len(self.campaigns))
+
+    def activity(self, index: int) -> dict[str, t.Any]:
+        kind = self.activity_type(index)
+        created = iso(self.timeline[index])
+        if kind in TEAMLESS_TYPES or not self.campaigns:
+            return {
+                "_id": self.activity_id(index),
+                "teamId": self.team_id,
+                "companyId": lemlist_id("cpn", self.seed, index % max(1, self.sizes["companies"])),
+                "type": kind,
+                "createdAt": created,
+                "note": f"note {index}",
+                "sendUserId": self.users[index % len(self.users)],
+                "userId": self.users[index % len(self.users)],
+            }
+        c = self.activity_campaign(index)
+        campaign = self.campaigns[c]
+        lead = self.lead(c, index % max(1, self.sizes["leads_per_campaign"]))
+        rng = random.Random(mix("activity", self.seed, index))  # noqa: S311
+        variables = {"firstName": lead["firstName"], "lastName": lead["lastName"], "email": lead["email"],
+                     "companyName": lead["companyName"]}  # fmt: skip
+        variables |= {name: lead[name] for name in ("jobTitle", "industry", "Company name")}
+        record: dict[str, t.Any] = {
+            "_id": self.activity_id(index),
+            "type": kind,
+            "isFirst": rng.random() < 0.2,
+            "stopped": False,
+            "createdAt": created,
+            "bot": rng.random() < 0.05,
+            "teamId": self.team_id,
+            "leadId": lead["_id"],
+            "contactId": lead["contactId"],
+            "campaignId": campaign["_id"],
+            "campaignName": campaign["name"],
+            "name": campaign["name"],
+            "sequenceId": campaign["sequenceId"],
+            "sequenceStep": index % 4,
+            "totalSequenceStep": 4,
+            "sequenceTested": rng.choice(["A", "B"]),
+            "emailTemplateId": lemlist_id("etp", self.seed, c),
+            "emailTemplateName": "Blank",
+            "createdBy": self.users[c % len(self.users)],
+            "sendUserId": self.users[c % len(self.users)],
+            "userName": "api",
+            "leadFirstName": lead["firstName"],
+            "leadLastName": lead["lastName"],
+            "leadEmail": lead["email"],
+            "leadCompanyName": lead["companyName"],
+            "metaData": {"teamId": self.team_id, "campaignId": campaign["_id"], "leadId": lead["_id"],
+                         "type": kind, "createdBy": self.users[c % len(self.users)]},  # fmt: skip
+            "lead": {
+                "_id": lead["_id"],
+                "isPaused": lead["isPaused"],
+                "state": lead["state"],
+                "personalized": False,
+                "source": lead["source"],
+                "variables": variables,
+                "contactId": lead["contactId"],
+                "enrichment": {"emailStatus": lead["emailStatus"]} if index % 2 else {},
+            },
+        }
+        if index % 3:  # stepId is being backfilled: absent on older activities
+            record["stepId"] = lemlist_id("stp", self.seed, c * 100 + index % 4)
+        if kind.startswith("emails") and kind != "emailsSent":
+            record["relatedSentAt"] = iso(max(EPOCH_2023, self.timeline[index] - 3_600_000))
+        return record
+
+    def activities_page(self, query: dict[str, str]) -> list[dict[str, t.Any]]:
+        low = bisect.bisect_left(self.timeline, parse_date(query["minDate"])) if "minDate" in query else 0
+        high = (
+            bisect.bisect_right(self.timeline, parse_date(query["maxDate"]))
+            if "maxDate" in query
+            else len(self.timeline)
+        )
+        offset, limit = int(query.get("offset", 0)), int(query.get("limit", 100))
+        kind, campaign_id = query.get("type"), query.get("campaignId")
+        if not kind and not campaign_id:
+            newest = high - 1 - offset
+            return [self.activity(i) for i in range(newest, max(low, newest - limit + 1) - 1, -1)]
+        wanted = self.campaign_index(campaign_id) if campaign_id else None
+        found: list[dict[str, t.Any]] = []
+        skipped = 0
+        for i in range(high - 1, low - 1, -1):
+            if kind and self.activity_type(i) != kind:
+                continue
+            if wanted is not None and (self.activity_type(i) in TEAMLESS_TYPES or self.activity_campaign(i) != wanted):
+                continue
+            if skipped < offset:
+                skipped += 1
+                continue
+            found.append(self.activity(i))
+            if len(found) == limit:
+                break
+        return found
+
+    def campaign_index(self, campaign_id: str) -> int:
+        ids = [c["_id"] for c in self.campaigns]
+        return ids.index(campaign_id) if campaign_id in ids else -1
+
+    # Team-level objects
+
+    def team(self) -> dict[str, t.Any]:
+        return {
+            "_id": self.team_id,
+            "name": "Sandbox Team",
+            "userIds": self.users,
+            "createdBy": self.users[0],
+            "createdAt": iso(EPOCH_2023),
+            "apiKey": "team-level-api-key-must-never-be-emitted",
+            "hooks": [],
+            "beta": ["inbox"],
+            "invitedUsers": [],
+            "customDomain": "track.sandbox.example",
+            "users": [
+                {"userId": u, "name": f"{FIRST_NAMES[i % 10]} {LAST_NAMES[i % 8]}",
+                 "email": f"user{i}@sandbox.example", "role": "admin" if i == 0 else "member"}
+                for i, u in enumerate(self.users)
+            ],  # fmt: skip
+        }
+
+    def senders(self) -> list[dict[str, t.Any]]:
+        return [
+            {"userId": user, "campaigns": [
+                {"_id": c["_id"], "name": c["name"], "status": c["status"], "sendingChannels": ["email"]}
+                for n, c in enumerate(self.campaigns) if n % len(self.users) == i]}
+            for i, user in enumerate(self.users[: self.sizes["senders"]])
+        ]  # fmt: skip
+
+    def schedule(self, i: int) -> dict[str, t.Any]:
+        return {
+            "_id": lemlist_id("skd", self.seed, i),
+            "name": f"Office hours {i + 1}",
+            "timezone": ["Europe/Paris", "America/New_York", "UTC"][i % 3],
+            "start": "09:00",
+            "end": "18:00",
+            "weekdays": [1, 2, 3, 4, 5],
+            "secondsToWait": 1200,
+            "createdAt": iso(EPOCH_2023 + i * 3_600_000),
+            "createdBy": self.users[0],
+            "teamId": self.team_id,
+        }
+
+    def unsubscribe(self, i: int) -> dict[str, t.Any]:
+        kinds = [f"lead{i}@unsub.example", f"unsub{i}.example", f"https://www.linkedin.com/in/u{i}", f"+33100{i:05d}"]
+        return {
+            "_id": lemlist_id("uns", self.seed, i),
+            "value": kinds[i % 4],
+            "source": ["api", "link", "manual", "import"][i % 4],
+            "createdAt": iso(EPOCH_2023 + i * 7_200_000),
+        }
+
+    def hook(self, i: int) -> dict[str, t.Any]:
+        return {
+            "_id": lemlist_id("hoo", self.seed, i),
+            "targetUrl": f"https://hooks.sandbox.example/{i}",
+            "type": ["emailsReplied", None][i % 2],
+            "campaignId": self.campaigns[0]["_id"] if self.campaigns and i % 2 else None,
+            "isFirst": bool(i % 2),
+            "createdAt": iso(EPOCH_2023 + i * 86_400_000),
+        }
+
+    def contact(self, i: int) -> dict[str, t.Any]:
+        rng = random.Random(mix("contact", self.seed, i))  # noqa: S311
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        return {
+            "_id": lemlist_id("ctc", self.seed, i),
+            "email": f"{first}.{last}.{i}@contacts.example".lower(),
+            "firstName": first,
+            "lastName": last,
+            "fullName": f"{first} {last}",
+            "companyName": rng.choice(COMPANIES),
+            "jobTitle": rng.choice(["CEO", "VP Sales", "Engineer", None]),
+            "phone": f"+4420000{i:05d}" if i % 2 else None,
+            "linkedinUrl": f"https://www.linkedin.com/in/c{i}",
+            "ownerId": self.users[i % len(self.users)],
+            "listIds": [lemlist_id("lst", self.seed, i % max(1, self.sizes["lists"]))],
+            "createdAt": iso(EPOCH_2023 + i * 600_000),
+            "updatedAt": iso(EPOCH_2023 + i * 600_000 + 86_400_000),
+            "fields": {"leadScore": rng.randrange(100), "tier": rng.choice(["A", "B", "C"]), "renewal": None},
+        }
+
+    def company(self, i: int) -> dict[str, t.Any]:
+        rng = random.Random(mix("company", self.seed, i))  # noqa: S311
+        return {
+            "_id": lemlist_id("cpn", self.seed, i),
+            "name": f"{rng.choice(COMPANIES)} {i}",
+            "domain": f"company{i}.example",
+            "industry": rng.choice(["Software", "Retail", "Banking"]),
+            "size": rng.choice(["1-10", "11-50", "51-200", "201-500"]),
+            "linkedinUrl": f"https://www.linkedin.com/company/c{i}",
+            "ownerId": self.users[i % len(self.users)],
+            "createdAt": iso(EPOCH_2023 + i * 900_000),
+            "fields": {"arr": rng.randrange(10**9, 10**10), "segment": "mid-market"},
+        }
+
+    def field(self, i: int) -> dict[str, t.Any]:
+        return {
+            "_id": lemlist_id("fld", self.seed, i),
+            "name": ["leadScore", "tier", "renewal", "arr", "segment", "region"][i % 6] + ("" if i < 6 else str(i)),
+            "type": ["number", "text", "date", "number", "text", "text"][i % 6],
+            "entity": "contact" if i % 2 == 0 else "company",
+            "createdAt": iso(EPOCH_2023 + i * 60_000),
+        }
+
+    def task(self, i: int) -> dict[str, t.Any]:
+        return {
+            "_id": lemlist_id("tsk", self.seed, i),
+            "type": ["call", "manual", "linkedin"][i % 3],
+            "title": f"Follow up #{i}",
+            "dueDate": iso(EPOCH_2023 + i * 86_400_000),
+            "assignedTo": self.users[i % len(self.users)],
+            "leadId": lemlist_id("lea", self.seed, i),
+            "campaignId": self.campaigns[i % len(self.campaigns)]["_id"] if self.campaigns else None,
+            "contactId": lemlist_id("ctc", self.seed, i % max(1, self.sizes["contacts"])),
+            "createdAt": iso(EPOCH_2023 + i * 3_600_000),
+            "done": False,
+        }
+
+    def label(self, i: int) -> dict[str, t.Any]:
+        return {"_id": lemlist_id("lbl", self.seed, i), "name": ["Hot", "Later", "Meeting", "Nurture"][i % 4] + str(i),
+                "color": ["red", "blue", "green", "grey"][i % 4], "createdAt": iso(EPOCH_2023 + i * 60_000)}  # fmt: skip
+
+    def contact_list(self, i: int) -> dict[str, t.Any]:
+        return {"_id": lemlist_id("lst", self.seed, i), "name": f"List {i + 1}",
+                "count": self.sizes["contacts"] // max(1, self.sizes["lists"]), "createdAt": iso(EPOCH_2023 + i * 60_000)}  # fmt: skip
+
+    def signal_time(self, i: int) -> int:
+        step = (HISTORY_END - EPOCH_2023) // max(1, self.sizes["signals"])
+        return EPOCH_2023 + i * step
+
+    def signal(self, i: int) -> dict[str, t.Any]:
+        return {
+            "_id": lemlist_id("sig", self.seed, i),
+            "type": SIGNAL_TYPES[i % len(SIGNAL_TYPES)],
+            "receivedAt": iso(self.signal_time(i)),
+            "title": f"Signal {i}",
+            "url": f"https://news.sandbox.example/{i}",
+            "companyId": lemlist_id("cpn", self.seed, i % max(1, self.sizes["companies"])),
+            "contactId": lemlist_id("ctc", self.seed, i % max(1, self.sizes["contacts"])) if i % 2 else None,
+            "watchlistId": lemlist_id("wtl", self.seed, i % 2),
+            "data": {"amount": 10_000_000 + i, "round": "Series A"} if i % 5 == 1 else {},
+        }
+
+
+def window(query: dict[str, str], default_limit: int, max_limit: int) -> tuple[int, int] | Reply:
+    """(offset, limit) from offset/limit or page/limit, or a 400 as lemlist answers."""
+    try:
+        limit = int(query.get("limit", default_limit))
+        offset = int(query.get("offset", 0))
+        page = query.get("page")
+    except ValueError:
+        return Reply.text("Invalid offset or limit", 400)
+    if limit < 1 or limit > max_limit:
+        return Reply.text(f"limit must be between 1 and {max_limit}", 400)
+    if page is not None:
+        offset = int(page) * limit
+    return offset, limit
+
+
+class LemlistApp:
+    """Routes and rules of the lemlist API."""
+
+    name = "lemlist"
+    rate_limit = 20
+    rate_period = 2.0
+
+    def build_data(self, spec: dict[str, t.Any]) -> LemlistData:
+        return LemlistData(spec)
+
+    def key_of(self, request: Request) -> str | None:
+        header = request.headers.get("authorization", "")
+        if header.startswith("Basic "):
+            try:
+                decoded = base64.b64decode(header[6:]).decode()
+            except ValueError:
+                return None
+            return decoded.partition(":")[2] or None
+        return request.query.get("access_token")
+
+    def unauthorized(self) -> Reply:
+        return Reply.text("The authentication you supplied is incorrect", 401)
+
+    def rate_headers(self, remaining: int, frees_in: float, now: float) -> dict[str, str]:
+        reset = datetime.datetime.fromtimestamp(now + max(frees_in, 0.0), datetime.timezone.utc)
+        return {
+            "Retry-After": str(math.ceil(frees_in)),
+            "X-RateLimit-Limit": str(self.rate_limit),
+            "X-RateLimit-Remaining": str(remaining),
+            "X-RateLimit-Reset": reset.strftime("%a %b %d %Y %H:%M:%S GMT+0000 (Coordinated Universal Time)"),
+        }
+
+    def too_many_requests(self, frees_in: float) -> Reply:
+        reply = Reply.text("Too many requests", 429)
+        reply.headers["Retry-After"] = str(max(1, math.ceil(frees_in)))
+        return reply
+
+    def not_found(self, request: Request) -> Reply:  # noqa: ARG002
+        return Reply.html("<!DOCTYPE html><html><head><title>lemlist</title></head><body>app</body></html>")
+
+    def control(self, account: Account, action: str, request: Request) -> Reply | None:
+        if action == "activities" and request.method == "POST":
+            ids = account.data.append_activities(int(request.json().get("count", 1)))
+            return Reply.json({"ids": ids})
+        return None
+
+    def route(self, account: Account, request: Request) -> Reply:  # noqa: C901, PLR0911, PLR0912
+        data: LemlistData = account.data
+        path = request.path.removeprefix("/api")
+        query = request.query
+        for prefix, status in data.gates.items():
+            if path.startswith(prefix):
+                return Reply.text("This route is available starting emailPro plan", status)
+        if request.method != "GET":
+            return self.not_found(request)
+        if path == "/activities":
+            return self.activities(data, query)
+        if path == "/team":
+            return Reply.json(data.team())
+        if path == "/team/senders":
+            return Reply.json(data.senders())
+        if path == "/campaigns":
+            return self.campaigns(data, query)
+        parts = path.strip("/").split("/")
+        if len(parts) >= 3 and parts[0] == "campaigns" or parts[:2] == ["v2", "campaigns"]:
+            return self.campaign_child(data, parts[1:] if parts[0] == "v2" else parts, query)
+        listing = {
+            "/schedules": (data.sizes["schedules"], data.schedule, 100, lambda rows, total, o, l: {
+                "schedules": rows, "pagination": pagination(total, o, l)}),
+            "/v2/unsubscribes/variables": (data.sizes["unsubscribes"], data.unsubscribe, 100, None),
+            "/contacts": (data.sizes["contacts"], data.contact, 500, lambda rows, total, o, l: {
+                "data": rows, "total": total, "limit": l, "offset": o}),
+            "/companies": (data.sizes["companies"], data.company, 500, lambda rows, total, o, l: {
+                "data": rows, "total": total, "limit": l, "offset": o}),
+            "/tasks": (data.sizes["tasks"], data.task, 100, None),
+        }  # fmt: skip
+        if path in listing:
+            total, make, max_limit, envelope = listing[path]
+            bounds = window(query, 100, max_limit)
+            if isinstance(bounds, Reply):
+                return bounds
+            offset, limit = bounds
+            rows = [make(i) for i in range(offset, min(total, offset + limit))]
+            return Reply.json(envelope(rows, total, offset, limit) if envelope else rows)
+        whole = {
+            "/hooks": (data.sizes["hooks"], data.hook),
+            "/contacts/lists": (data.sizes["lists"], data.contact_list),
+            "/fields": (data.sizes["fields"], data.field),
+            "/inbox/labels": (data.sizes["labels"], data.label),
+        }
+        if path in whole:
+            total, make = whole[path]
+            return Reply.json([make(i) for i in range(total)])
+        if path == "/watchlist/signals":
+            return self.signals(data, query)
+        return self.not_found(request)
+
+    def activities(self, data: LemlistData, query: dict[str, str]) -> Reply:
+        if query.get("version") != "v2":
+            return Reply.text("version=v2 is required: v1 is deprecated", 400)
+        bounds = window(query, 100, 100)
+        if isinstance(bounds, Reply):
+            return bounds
+        query = dict(query)
+        for primary, alias in (("minDate", "startDate"), ("maxDate", "endDate")):
+            if primary not in query and alias in query:
+                query[primary] = query[alias]
+        try:
+            low = parse_date(query["minDate"]) if "minDate" in query else None
+            high = parse_date(query["maxDate"]) if "maxDate" in query else None
+        except ValueError:
+            return Reply.text("minDate and maxDate must be Unix seconds or ISO 8601", 400)
+        if low is not None and high is not None and high <= low:
+            return Reply.text("maxDate must be strictly greater than minDate", 400)
+        return Reply.json(data.activities_page(query))
+
+    def campaigns(self, data: LemlistData, query: dict[str, str]) -> Reply:
+        bounds = window(query, 100, 100)
+        if isinstance(bounds, Reply):
+            return bounds
+        offset, limit = bounds
+        if data.campaigns_ignore_offset:
+            offset = 0
+        ordered = data.campaigns
+        if query.get("sortOrder") == "desc":
+            ordered = list(reversed(ordered))
+        rows = ordered[offset : offset + limit]
+        if query.get("version") != "v2":
+            return Reply.json([{"_id": c["_id"], "name": c["name"]} for c in rows])
+        if data.campaigns_shape == "envelope":
+            return Reply.json({"campaigns": rows, "pagination": pagination(len(ordered), offset, limit)})
+        return Reply.json(rows)
+
+    def campaign_child(self, data: LemlistData, parts: list[str], query: dict[str, str]) -> Reply:
+        index = data.campaign_index(parts[1]) if len(parts) > 1 else -1
+        if index < 0:
+            return Reply.text("Campaign not found", 404)
+        campaign = data.campaigns[index]
+        rest = parts[2:]
+        if rest == ["stats"]:
+            try:
+                parse_date(query["startDate"])
+                parse_date(query["endDate"])
+            except (KeyError, ValueError):
+                return Reply.text("startDate and endDate are required ISO 8601 dates", 400)
+            return Reply.json(data.campaign_stats(campaign, query["startDate"], query["endDate"]))
+        if rest == ["sequences"]:
+            return Reply.json(data.sequences_payload(campaign))
+        if rest == ["export", "leads"]:
+            if query.get("format") != "json":
+                return Reply(200, b"email,firstName\n", "text/csv")
+            return Reply.json([data.lead(index, n) for n in range(data.sizes["leads_per_campaign"])])
+        return Reply.html("<html><body>app</body></html>")
+
+    def signals(self, data: LemlistData, query: dict[str, str]) -> Reply:
+        try:
+            limit = int(query.get("limit", 100))
+            page = int(query.get("page", 1))
+            low = parse_date(query["receivedAtFrom"]) if "receivedAtFrom" in query else None
+            high = parse_date(query["receivedAtTo"]) if "receivedAtTo" in query else None
+        except ValueError:
+            return Reply.text("Invalid page, limit or date", 400)
+        if not 1 <= limit <= 100 or page < 1:  # noqa: PLR2004
+            return Reply.text("limit must be between 1 and 100, page >= 1", 400)
+        matching = [
+            i for i in range(data.sizes["signals"])
+            if (low is None or data.signal_time(i) >= low) and (high is None or data.signal_time(i) <= high)
+        ]  # fmt: skip
+        rows = [data.signal(i) for i in matching[(page - 1) * limit : page * limit]]
+        return Reply.json({"data": rows, "pagination": pagination(len(matching), (page - 1) * limit, limit)})
+
+
+def pagination(total: int, offset: int, limit: int) -> dict[str, int | None]:
+    pages = max(1, math.ceil(total / limit))
+    current = offset // limit + 1
+    return {"totalRecords": total, "currentPage": current, "nextPage": current + 1 if current < pages else None,
+            "totalPage": pages}  # fmt: skip

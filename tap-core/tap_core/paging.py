@@ -1,0 +1,103 @@
+"""Tolerant reading of list payloads and the paginators the vendors' endpoints need."""
+
+from __future__ import annotations
+
+import typing as t
+
+from singer_sdk.pagination import BaseAPIPaginator
+
+from tap_core.errors import APIError
+
+if t.TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import requests
+
+RecordsOf = t.Callable[["requests.Response"], list[dict[str, t.Any]]]
+
+
+def describe_shape(payload: object) -> str:
+    """A short, value-free description of a JSON payload, for error messages."""
+    if isinstance(payload, dict):
+        keys = ", ".join(sorted(str(k) for k in payload)[:8])
+        return f"an object with keys [{keys}]"
+    if isinstance(payload, list):
+        return f"a list of {len(payload)} items"
+    return f"a JSON {type(payload).__name__}"
+
+
+def records_in(
+    payload: object,
+    endpoint: str,
+    *,
+    keys: Sequence[str] = (),
+    single_object: bool = False,
+) -> list[dict[str, t.Any]]:
+    """The records of a payload, whether a bare list, an envelope or one object.
+
+    Vendors document one shape and serve another; an unknown shape is an error, never an
+    empty stream.
+    """
+    records: object = None
+    if isinstance(payload, list):
+        records = payload
+    elif isinstance(payload, dict):
+        records = next(
+            (payload[key] for key in keys if isinstance(payload.get(key), list)),
+            None,
+        )
+        if records is None and single_object:
+            records = [payload]
+    if not isinstance(records, list):
+        expected = "a list" + (f" or an object with {'/'.join(keys)}" if keys else "")
+        msg = f"{endpoint} answered {describe_shape(payload)}; expected {expected}"
+        raise APIError(msg)
+    if not all(isinstance(item, dict) for item in records):
+        msg = f"{endpoint} answered a list whose items are not all objects"
+        raise APIError(msg)
+    return records
+
+
+class OffsetPager(BaseAPIPaginator[int]):
+    """Offset/limit paging: a short page is the last one, so no empty request follows it.
+
+    Some endpoints ignore ``offset`` and serve the first page again; a page of ids all seen
+    before ends the paging instead of looping forever.
+    """
+
+    def __init__(
+        self,
+        records_of: RecordsOf,
+        page_size: int,
+        *,
+        start: int = 0,
+        step: int | None = None,
+        id_key: str | None = None,
+    ) -> None:
+        super().__init__(start)
+        self._records_of = records_of
+        self._page_size = page_size
+        self._step = page_size if step is None else step
+        self._id_key = id_key
+        self._seen: set[object] = set()
+
+    def has_more(self, response: requests.Response) -> bool:
+        records = self._records_of(response)
+        if len(records) < self._page_size:
+            return False
+        if self._id_key is None:
+            return True
+        ids = {record.get(self._id_key) for record in records}
+        if ids <= self._seen:
+            return False
+        self._seen |= ids
+        return True
+
+    def get_next(self, response: requests.Response) -> int:  # noqa: ARG002
+        return self.current_value + self._step
+
+
+def page_pager(records_of: RecordsOf, page_size: int, *, first_page: int) -> OffsetPager:
+    """Page-number paging (``page`` = first_page, first_page + 1, ...) with the same stops."""
+    return OffsetPager(records_of, page_size, start=first_page, step=1)
+

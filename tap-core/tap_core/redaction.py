@@ -1,0 +1,84 @@
+"""Keep secrets out of everything the tap prints: logs, tracebacks, errors, records."""
+
+from __future__ import annotations
+
+import logging
+import typing as t
+from urllib.parse import quote, quote_plus
+
+if t.TYPE_CHECKING:
+    from collections.abc import Iterable
+
+MASK = "***"
+
+
+def secret_forms(secrets: Iterable[str]) -> tuple[str, ...]:
+    """Each secret as it may appear: raw, and URL-encoded the ways requests encodes it."""
+    forms = set()
+    for secret in secrets:
+        if secret:
+            forms.update({secret, quote(secret, safe=""), quote_plus(secret)})
+    # Longest first, so a secret containing another is masked whole.
+    return tuple(sorted(forms, key=len, reverse=True))
+
+
+def redact(text: str, forms: Iterable[str]) -> str:
+    """``text`` with every secret form replaced by a mask."""
+    for form in forms:
+        if form in text:
+            text = text.replace(form, MASK)
+    return text
+
+
+class SecretFilter(logging.Filter):
+    """A handler filter that masks secrets in messages, arguments and tracebacks."""
+
+    def __init__(self, forms: tuple[str, ...]) -> None:
+        super().__init__()
+        self.forms = forms
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self.forms:
+            return True
+        message = record.getMessage()
+        cleaned = redact(message, self.forms)
+        if cleaned != message:
+            record.msg, record.args = cleaned, ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text, self.forms)
+        return True
+
+
+_known_forms: tuple[str, ...] = ()
+
+
+def redact_known(text: str) -> str:
+    """``text`` with every secret registered by :func:`mask_secrets_in_logs` masked."""
+    return redact(text, _known_forms)
+
+
+def mask_secrets_in_logs(secrets: Iterable[str]) -> None:
+    """Register secrets and attach a filter masking them to every root handler, once each."""
+    global _known_forms  # noqa: PLW0603
+    _known_forms = secret_forms([*_known_forms, *secrets])
+    for handler in logging.getLogger().handlers:
+        existing = [f for f in handler.filters if isinstance(f, SecretFilter)]
+        if existing:
+            existing[0].forms = _known_forms
+        else:
+            handler.addFilter(SecretFilter(_known_forms))
+
+
+def drop_keys(value: t.Any, names: frozenset[str]) -> t.Any:  # noqa: ANN401
+    """``value`` with every object key in ``names`` removed, at any depth, in place."""
+    if isinstance(value, dict):
+        for name in names.intersection(value):
+            del value[name]
+        for child in value.values():
+            drop_keys(child, names)
+    elif isinstance(value, list):
+        for child in value:
+            drop_keys(child, names)
+    return value

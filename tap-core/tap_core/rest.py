@@ -1,0 +1,289 @@
+"""The base stream of both taps: paced, retried, checked and secret-free HTTP."""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import time
+import typing as t
+from http import HTTPStatus
+from urllib.parse import urlparse
+
+import backoff
+import requests
+from singer_sdk import RESTStream
+from singer_sdk.exceptions import RetriableAPIError
+
+from tap_core.errors import APIError, AuthError, PlanGatedError
+from tap_core.paging import records_in
+
+if t.TYPE_CHECKING:
+    from collections.abc import Generator, Iterable
+
+    from singer_sdk.helpers.types import Context, RequestFunc
+
+    from tap_core.pacing import RateBudget
+    from tap_core.tap import EngagementTap
+
+# requests' own messages for these errors embed the full URL, query string included; they are
+# described by class name only.
+TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
+    ConnectionResetError,
+    RetriableAPIError,
+    requests.exceptions.Timeout,
+    requests.exceptions.ConnectionError,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
+
+_PAYLOAD_ATTR = "_tap_core_payload"
+_BODY_EXCERPT = 200
+
+
+class InvalidBodyError(RetriableAPIError):
+    """A 2xx whose body is not JSON: a proxy page, a truncated body, a vendor catch-all."""
+
+
+class PacedSession(requests.Session):
+    """A session that takes a slot from the key's budget before every send, retries included."""
+
+    def __init__(self, budget: RateBudget) -> None:
+        super().__init__()
+        self.budget = budget
+
+    def send(self, request: requests.PreparedRequest, **kwargs: t.Any) -> requests.Response:  # type: ignore[override]
+        self.budget.acquire()
+        return super().send(request, **kwargs)
+
+
+def retry_after_seconds(response: requests.Response | None) -> float | None:
+    """``Retry-After`` as seconds, whether given as a number or an HTTP date."""
+    if response is None:
+        return None
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        when = email.utils.parsedate_to_datetime(value) if value.strip() else None
+        return None if when is None else max(0.0, when.timestamp() - time.time())
+
+
+def describe_failure(exc: BaseException) -> str:
+    """A one-line, URL-free account of a failed attempt."""
+    if isinstance(exc, RetriableAPIError):
+        return str(exc)
+    if isinstance(exc, requests.exceptions.Timeout):
+        return "the request timed out"
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return "the response body was cut off"
+    if isinstance(exc, (requests.exceptions.ConnectionError, ConnectionResetError)):
+        return "the connection failed or was reset"
+    return type(exc).__name__
+
+
+def body_excerpt(response: requests.Response) -> str:
+    """The start of a (usually text/plain) error body, on one line."""
+    text = " ".join(response.text.split())
+    return text[:_BODY_EXCERPT] + ("..." if len(text) > _BODY_EXCERPT else "")
+
+
+class EngagementStream(RESTStream[t.Any]):
+    """Base stream: one paced session per tap, retries with ``Retry-After``, clear errors.
+
+    Subclasses name their endpoint (``path``), where records sit in the payload
+    (``records_keys``/``single_object``) and how pages advance (``get_new_paginator``).
+    """
+
+    _tap: EngagementTap
+
+    # A redirect would carry the key to another host; it is reported instead of followed.
+    allow_redirects = False
+    # Statuses that mean "this account's plan does not include the endpoint".
+    gated_statuses: t.ClassVar[frozenset[int]] = frozenset()
+    # Statuses that mean "the key is not accepted": fatal for the whole run.
+    auth_statuses: t.ClassVar[frozenset[int]] = frozenset({HTTPStatus.UNAUTHORIZED})
+    # Statuses whose Retry-After is a wait instruction (on others it is informational).
+    retry_after_statuses: t.ClassVar[frozenset[int]] = frozenset(
+        {HTTPStatus.TOO_MANY_REQUESTS, HTTPStatus.SERVICE_UNAVAILABLE}
+    )
+    records_keys: t.ClassVar[tuple[str, ...]] = ()
+    single_object: t.ClassVar[bool] = False
+
+    retry_max_tries = 8
+    retry_first_wait = 0.5
+    retry_longest_wait = 60.0
+
+    _gated = False
+
+    @property
+    def url_base(self) -> str:
+        return str(self.config["api_url"]).rstrip("/")
+
+    @property
+    def timeout(self) -> int:
+        return int(self.config.get("request_timeout", 60))
+
+    @property
+    def budget(self) -> RateBudget:
+        return self._tap.budget
+
+    @property
+    def requests_session(self) -> requests.Session:
+        return self._tap.http_session
+
+    # Errors
+
+    def endpoint_of(self, response: requests.Response) -> str:
+        """``GET /path`` of a response: never its query string, which may hold a key."""
+        return f"{response.request.method} {urlparse(response.url).path}"
+
+    def auth_failure_message(self, endpoint: str, status: int) -> str:
+        return (
+            f"{self._tap.vendor} rejected the API key ({status} on {endpoint}). "
+            f"Check the api_key setting ({self._tap.env_var('api_key')})."
+        )
+
+    def validate_response(self, response: requests.Response) -> None:
+        status = response.status_code
+        endpoint = self.endpoint_of(response)
+        if status == HTTPStatus.TOO_MANY_REQUESTS or status >= HTTPStatus.INTERNAL_SERVER_ERROR:
+            self.pause_for_server(response)
+            raise RetriableAPIError(f"{endpoint} answered {status}", response)
+        if status in self.auth_statuses:
+            raise AuthError(self.auth_failure_message(endpoint, status))
+        if status in self.gated_statuses:
+            raise PlanGatedError(endpoint, status, body_excerpt(response))
+        if HTTPStatus.MULTIPLE_CHOICES <= status < HTTPStatus.BAD_REQUEST:
+            target = urlparse(response.headers.get("Location", "")).netloc or "elsewhere"
+            msg = (
+                f"{endpoint} redirected ({status}) to {target}; redirects are not followed "
+                "so the key never travels. Set api_url to the address the API really serves."
+            )
+            raise APIError(msg)
+        if status >= HTTPStatus.BAD_REQUEST:
+            raise APIError(self.client_error_message(endpoint, response))
+        self.observe_rate_headers(response)
+        self.payload(response)
+
+    def client_error_message(self, endpoint: str, response: requests.Response) -> str:
+        """The line for a 4xx that is neither auth nor a plan gate."""
+        return f"{endpoint} answered {response.status_code}: {body_excerpt(response)}"
+
+    def pause_for_server(self, response: requests.Response) -> None:
+        wait = retry_after_seconds(response)
+        if wait and response.status_code in self.retry_after_statuses:
+            self.budget.pause(min(wait, self.retry_longest_wait))
+
+    def observe_rate_headers(self, response: requests.Response) -> None:
+        """Hold back when the server's count says the key is spent but ours does not.
+
+        That happens when other tools share the key; our own pacing keeps us under the
+        limit otherwise, so the server's (coarse, whole-second) hint is not needed then.
+        """
+        remaining = response.headers.get("X-RateLimit-Remaining")
+        if remaining is None or not remaining.strip().isdigit() or int(remaining) > 0:
+            return
+        wait = retry_after_seconds(response)
+        if wait and self.budget.window_has_room():
+            self.budget.pause(min(wait, self.retry_longest_wait))
+
+    # Bodies
+
+    def payload(self, response: requests.Response) -> t.Any:  # noqa: ANN401
+        """The response's JSON, parsed once; a body that is not JSON is a retriable error."""
+        if hasattr(response, _PAYLOAD_ATTR):
+            return getattr(response, _PAYLOAD_ATTR)
+        try:
+            parsed = response.json()
+        except ValueError:
+            kind = response.headers.get("Content-Type", "no content type").split(";")[0]
+            msg = (
+                f"{self.endpoint_of(response)} answered {response.status_code} with a body "
+                f"that is not JSON ({kind}, {len(response.content)} bytes)"
+            )
+            raise InvalidBodyError(msg, response) from None
+        setattr(response, _PAYLOAD_ATTR, parsed)
+        return parsed
+
+    def records_of(self, response: requests.Response) -> list[dict[str, t.Any]]:
+        return records_in(
+            self.payload(response),
+            self.endpoint_of(response),
+            keys=self.records_keys,
+            single_object=self.single_object,
+        )
+
+    def parse_response(self, response: requests.Response) -> Iterable[dict[str, t.Any]]:
+        return self.records_of(response)
+
+    # Retries
+
+    def request_decorator(self, func: RequestFunc) -> RequestFunc:
+        retrying = backoff.on_exception(
+            self.retry_waits,
+            TRANSIENT_ERRORS,
+            max_tries=self.retry_max_tries,
+            on_backoff=self.log_retry,
+            jitter=None,
+            logger=None,
+        )(func)
+
+        def send(prepared_request: requests.PreparedRequest, context: Context | None) -> requests.Response:
+            try:
+                return retrying(prepared_request, context)
+            except TRANSIENT_ERRORS as exc:
+                endpoint = f"{prepared_request.method} {urlparse(prepared_request.url).path}"
+                msg = (
+                    f"{endpoint} kept failing after {self.retry_max_tries} attempts; "
+                    f"last: {describe_failure(exc)}. Re-run later: the saved state is kept."
+                )
+                raise APIError(msg) from None
+
+        return send
+
+    def retry_waits(self) -> Generator[float, BaseException | None, None]:
+        """Backoff's wait generator: ``Retry-After`` when the server gives one, else
+        exponential waits with jitter."""
+        failure = yield 0.0
+        attempt = 0
+        while True:
+            response = getattr(failure, "response", None)
+            hinted = None
+            if response is not None and response.status_code in self.retry_after_statuses:
+                hinted = retry_after_seconds(response)
+            if hinted is not None:
+                wait = min(hinted, self.retry_longest_wait)
+            else:
+                ceiling = min(self.retry_first_wait * 2**attempt, self.retry_longest_wait)
+                wait = random.uniform(ceiling / 2, ceiling)  # noqa: S311
+            attempt += 1
+            failure = yield wait
+
+    def log_retry(self, details: t.Mapping[str, t.Any]) -> None:
+        exc = details.get("exception")
+        self.logger.warning(
+            "Retrying %s in %.1f s (attempt %d of %d failed: %s)",
+            self.path,
+            details.get("wait", 0.0),
+            details.get("tries", 0),
+            self.retry_max_tries,
+            describe_failure(exc) if exc else "no response",
+        )
+
+    # Plan gates
+
+    def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
+        if self._gated:
+            return
+        try:
+            yield from super().get_records(context)
+        except PlanGatedError as gate:
+            self._gated = True
+            self.logger.warning(
+                "Skipping stream '%s': %s. The account's plan does not include this "
+                "endpoint; the other streams go on.",
+                self.name,
+                gate,
+            )

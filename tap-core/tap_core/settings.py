@@ -1,0 +1,136 @@
+"""Settings both taps share, and checks that explain a bad value without echoing it."""
+
+from __future__ import annotations
+
+import datetime
+import typing as t
+from urllib.parse import urlparse
+
+from jsonschema import Draft7Validator
+from singer_sdk import typing as th
+
+from tap_core.errors import ConfigError
+
+if t.TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from jsonschema import ValidationError
+
+
+def common_settings(*, vendor: str, api_url: str, max_rate: float) -> list[th.Property[t.Any]]:
+    """The settings every tap of this project has, with the vendor's defaults."""
+    return [
+        th.Property(
+            "api_key",
+            th.StringType,
+            required=True,
+            secret=True,
+            title="API key",
+            description=f"The {vendor} API key. It is never written to logs, state or records.",
+        ),
+        th.Property(
+            "start_date",
+            th.DateTimeType,
+            title="Start date",
+            description=(
+                "Earliest record to sync (ISO 8601, e.g. 2024-01-01 or 2024-01-01T00:00:00Z). "
+                "Absent: the whole history."
+            ),
+        ),
+        th.Property(
+            "api_url",
+            th.StringType,
+            default=api_url,
+            title="API URL",
+            description="Base URL of the API; change it for a proxy or the local sandbox.",
+        ),
+        th.Property(
+            "request_timeout",
+            th.IntegerType(minimum=1),
+            default=60,
+            title="Request timeout",
+            description="Seconds to wait for a response before retrying.",
+        ),
+        th.Property(
+            "max_requests_per_second",
+            th.NumberType(exclusive_minimum=0, maximum=max_rate),
+            default=max_rate,
+            title="Maximum requests per second",
+            description=(
+                f"Cap on this tap's request rate for the key ({vendor} allows {max_rate:g}/s). "
+                "Lower it when other tools share the key."
+            ),
+        ),
+    ]
+
+
+def _describe(error: ValidationError) -> str:
+    """What is wrong, in words that never include the offending value."""
+    expected = error.validator_value
+    problems: dict[str, Callable[[], str]] = {
+        "required": lambda: "is required",
+        "type": lambda: f"must be of type {expected}",
+        "minimum": lambda: f"must be at least {expected}",
+        "maximum": lambda: f"must be at most {expected}",
+        "exclusiveMinimum": lambda: f"must be greater than {expected}",
+        "exclusiveMaximum": lambda: f"must be less than {expected}",
+        "minLength": lambda: "must not be empty",
+        "enum": lambda: f"must be one of {expected}",
+        "format": lambda: f"must be a valid {expected}",
+    }
+    return problems.get(str(error.validator), lambda: f"is invalid ({error.validator})")()
+
+
+def schema_problems(config: Mapping[str, t.Any], schema: dict[str, t.Any]) -> list[str]:
+    """One line per setting that does not match the settings schema."""
+    lines = []
+    for error in Draft7Validator(schema).iter_errors(dict(config)):
+        if error.validator == "required":
+            missing = str(error.message).split("'")[1] if "'" in error.message else "?"
+            lines.append(f"setting '{missing}' is required")
+            continue
+        name = ".".join(str(part) for part in error.absolute_path) or "config"
+        lines.append(f"setting '{name}' {_describe(error)}")
+    return lines
+
+
+def parse_start_date(value: str) -> datetime.datetime:
+    """An ISO 8601 date or date-time as an aware UTC datetime."""
+    text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
+    parsed = datetime.datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=datetime.timezone.utc)
+    return parsed.astimezone(datetime.timezone.utc)
+
+
+def value_problems(config: Mapping[str, t.Any], now: datetime.datetime) -> list[str]:
+    """Problems that a schema cannot see: blank keys, future dates, odd URLs."""
+    lines = []
+    if not str(config.get("api_key") or "").strip():
+        lines.append("setting 'api_key' is empty")
+    start = config.get("start_date")
+    if start:
+        try:
+            if parse_start_date(str(start)) > now:
+                lines.append("setting 'start_date' is in the future: nothing could be synced")
+        except ValueError:
+            lines.append("setting 'start_date' is not an ISO 8601 date (e.g. 2024-01-01)")
+    url = urlparse(str(config.get("api_url") or ""))
+    if url.scheme not in {"http", "https"} or not url.netloc:
+        lines.append("setting 'api_url' must be an http(s) URL such as https://host/path")
+    return lines
+
+
+def raise_if_invalid(problems: list[str], *, env_var: Callable[[str], str], command: str) -> None:
+    """Raise the first problem as one line that says where to fix it."""
+    if not problems:
+        return
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    setting = problems[0].split("'")[1] if problems[0].count("'") >= 2 else ""  # noqa: PLR2004
+    where = (
+        f"Set it in the config file or as {env_var(setting)}"
+        if setting and "." not in setting
+        else "Fix it in the config file"
+    )
+    msg = f"Invalid configuration: {problems[0]}{more}. {where}; '{command} --about' lists the settings."
+    raise ConfigError(msg)

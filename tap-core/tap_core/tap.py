@@ -1,0 +1,72 @@
+"""The base tap: settings checks, the key's request budget, one session, one-line errors."""
+
+from __future__ import annotations
+
+import datetime
+import typing as t
+from functools import cached_property
+
+from singer_sdk import Tap
+
+from tap_core.cli import tap_command
+from tap_core.pacing import budget_for_key
+from tap_core.redaction import mask_secrets_in_logs, redact_known
+from tap_core.rest import PacedSession
+from tap_core.settings import raise_if_invalid, schema_problems, value_problems
+
+if t.TYPE_CHECKING:
+    import click
+
+    from tap_core.pacing import RateBudget
+
+
+class EngagementTap(Tap):
+    """A tap for one sales-engagement API; subclasses name the vendor and its limits."""
+
+    #: The vendor's name as users know it, for messages.
+    vendor: t.ClassVar[str]
+    #: The window over which the vendor counts requests per key, in seconds.
+    rate_window_seconds: t.ClassVar[float]
+    #: Settings whose values must never be printed.
+    secret_settings: t.ClassVar[tuple[str, ...]] = ("api_key",)
+
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        # The sync's start, fixed once: it pins date windows so paging stays stable.
+        self.sync_started_at = datetime.datetime.now(datetime.timezone.utc)
+        super().__init__(*args, **kwargs)
+
+    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
+        # Replaces the SDK's check, whose messages quote the offending values (a key, too).
+        mask_secrets_in_logs(str(self.config.get(name) or "") for name in self.secret_settings)
+        schema = dict(self.config_jsonschema)
+        self.append_builtin_config(schema)
+        problems = schema_problems(self.config, schema)
+        problems += value_problems(self.config, self.sync_started_at)
+        if raise_errors:
+            raise_if_invalid(problems, env_var=self.env_var, command=self.name)
+        elif problems:
+            self.logger.warning("Configuration problem: %s", problems[0])
+        return problems
+
+    def env_var(self, setting: str) -> str:
+        """The environment variable Meltano and ``--config ENV`` read for a setting."""
+        return f"{self.name.upper().replace('-', '_')}_{setting.upper()}"
+
+    @cached_property
+    def budget(self) -> RateBudget:
+        return budget_for_key(
+            str(self.config["api_key"]),
+            float(self.config.get("max_requests_per_second") or self.default_rate()),
+            self.rate_window_seconds,
+        )
+
+    def default_rate(self) -> float:
+        return float(self.config_jsonschema["properties"]["max_requests_per_second"]["default"])
+
+    @cached_property
+    def http_session(self) -> PacedSession:
+        return PacedSession(self.budget)
+
+    @classmethod
+    def get_singer_command(cls) -> click.Command:
+        return tap_command(super().get_singer_command(), logger=cls.logger, redact=redact_known)

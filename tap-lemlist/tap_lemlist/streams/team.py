@@ -1,0 +1,84 @@
+"""The team and its settings-like objects: senders, schedules, unsubscribes, hooks, tasks, labels."""
+
+from __future__ import annotations
+
+import typing as t
+
+from tap_core.redaction import drop_keys
+
+from tap_lemlist.client import LemlistStream
+
+if t.TYPE_CHECKING:
+    from singer_sdk.helpers.types import Context
+
+# lemlist documents an apiKey on the team object: a credential, never a column.
+TEAM_SECRETS = frozenset({"apiKey", "api_key", "accessToken"})
+
+
+class TeamStream(LemlistStream):
+    """``GET /team``: one row, the team the key belongs to."""
+
+    name = "team"
+    path = "/team"
+    primary_keys = ("_id",)
+    versioned = True
+    single_object = True
+
+    def post_process(self, row: dict[str, t.Any], context: Context | None = None) -> dict[str, t.Any]:  # noqa: ARG002
+        return t.cast("dict[str, t.Any]", drop_keys(row, TEAM_SECRETS))
+
+
+class TeamSendersStream(LemlistStream):
+    """``GET /team/senders``: each sending user and the campaigns they send for."""
+
+    name = "team_senders"
+    path = "/team/senders"
+    primary_keys = ("userId",)
+
+
+class SchedulesStream(LemlistStream):
+    """``GET /schedules``: sending schedules."""
+
+    name = "schedules"
+    path = "/schedules"
+    primary_keys = ("_id",)
+    paging = "offset"
+    records_keys = ("schedules", "data")
+
+
+class UnsubscribesStream(LemlistStream):
+    """``GET /v2/unsubscribes/variables``: emails, domains, LinkedIn URLs and phones."""
+
+    name = "unsubscribes"
+    path = "/v2/unsubscribes/variables"
+    primary_keys = ("_id",)
+    paging = "offset"
+    records_keys = ("data", "unsubscribes", "variables")
+
+
+class HooksStream(LemlistStream):
+    """``GET /hooks``: configured webhooks."""
+
+    name = "hooks"
+    path = "/hooks"
+    primary_keys = ("_id",)
+    records_keys = ("data", "hooks")
+
+
+class TasksStream(LemlistStream):
+    """``GET /tasks``: open tasks (lemlist leaves done ones out), pages counted from 0."""
+
+    name = "tasks"
+    path = "/tasks"
+    primary_keys = ("_id",)
+    paging = "page0"
+    records_keys = ("tasks", "data")
+
+
+class InboxLabelsStream(LemlistStream):
+    """``GET /inbox/labels``: labels of the shared inbox."""
+
+    name = "inbox_labels"
+    path = "/inbox/labels"
+    primary_keys = ("_id",)
+    records_keys = ("labels", "data")

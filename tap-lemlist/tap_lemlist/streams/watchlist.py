@@ -1,0 +1,29 @@
+"""Watchlist signals, incremental on ``receivedAt``."""
+
+from __future__ import annotations
+
+import typing as t
+
+from tap_lemlist.client import LemlistStream
+
+if t.TYPE_CHECKING:
+    from singer_sdk.helpers.types import Context
+
+
+class WatchlistSignalsStream(LemlistStream):
+    """``GET /watchlist/signals`` between the bookmark and the sync's start."""
+
+    name = "watchlist_signals"
+    path = "/watchlist/signals"
+    primary_keys = ("_id",)
+    replication_key = "receivedAt"
+    paging = "page1"
+    records_keys = ("data", "signals")
+
+    def get_url_params(self, context: Context | None, next_page_token: t.Any | None) -> dict[str, t.Any]:  # noqa: ANN401
+        params = super().get_url_params(context, next_page_token)
+        params["receivedAtTo"] = self.window_end
+        start = self.get_starting_replication_key_value(context)
+        if start:
+            params["receivedAtFrom"] = start
+        return params
