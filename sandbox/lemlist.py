@@ -25,14 +25,38 @@ EPOCH_2023 = 1672531200000  # 2023-01-01T00:00:00Z in ms
 HISTORY_END = 1767225600000  # 2026-01-01T00:00:00Z in ms: the generated history ends here
 
 ACTIVITY_TYPES = (
-    "emailsSent", "emailsOpened", "emailsOpened", "emailsOpened", "emailsClicked",
-    "emailsReplied", "emailsBounced", "emailsFailed", "emailsInterested",
-    "emailsNotInterested", "emailsUnsubscribed", "linkedinVisitDone", "linkedinInviteDone",
-    "linkedinInviteAccepted", "linkedinSent", "linkedinOpened", "linkedinReplied",
-    "manualDone", "manualInterested", "manualNotInterested", "paused", "resumed",
-    "annotated", "conditionChosen", "meetingBooked", "skipped", "snoozed", "campaignComplete",
-    "whatsappMessageSent", "aircallDone", "apiDone",
-)  # fmt: skip
+    "emailsSent",
+    "emailsOpened",
+    "emailsOpened",
+    "emailsOpened",
+    "emailsClicked",
+    "emailsReplied",
+    "emailsBounced",
+    "emailsFailed",
+    "emailsInterested",
+    "emailsNotInterested",
+    "emailsUnsubscribed",
+    "linkedinVisitDone",
+    "linkedinInviteDone",
+    "linkedinInviteAccepted",
+    "linkedinSent",
+    "linkedinOpened",
+    "linkedinReplied",
+    "manualDone",
+    "manualInterested",
+    "manualNotInterested",
+    "paused",
+    "resumed",
+    "annotated",
+    "conditionChosen",
+    "meetingBooked",
+    "skipped",
+    "snoozed",
+    "campaignComplete",
+    "whatsappMessageSent",
+    "aircallDone",
+    "apiDone",
+)
 TEAMLESS_TYPES = {"annotated"}
 FIRST_NAMES = ("Ada", "Sam", "Lina", "Omar", "Chen", "Ines", "Noah", "Zoe", "Ravi", "Mia")
 LAST_NAMES = ("Martin", "Taylor", "Dubois", "Okafor", "Kim", "Rossi", "Silva", "Berg")
@@ -102,12 +126,12 @@ class ActivityTimeline(t.Sequence[int]):
     """createdAt (ms) of every activity, oldest first: base history plus appended ones."""
 
     def __init__(self, count: int, appended: list[int]) -> None:
-        self.count = count
+        self.base_count = count
         self.step = max(1, (HISTORY_END - EPOCH_2023) // max(count, 1))
         self.appended = appended
 
     def __len__(self) -> int:
-        return self.count + len(self.appended)
+        return self.base_count + len(self.appended)
 
     @t.overload
     def __getitem__(self, index: int) -> int: ...
@@ -118,9 +142,9 @@ class ActivityTimeline(t.Sequence[int]):
             return [self[i] for i in range(*index.indices(len(self)))]
         if index < 0:
             index += len(self)
-        if index < self.count:
+        if index < self.base_count:
             return EPOCH_2023 + index * self.step
-        return self.appended[index - self.count]
+        return self.appended[index - self.base_count]
 
 
 class LemlistData:
@@ -210,6 +234,8 @@ class LemlistData:
                 }
                 if kind == "email":
                     step |= {"subject": f"Step {n + 1}: quick question", "message": "<p>Hi {{firstName}}</p>"}
+                    if n % 2:  # an A/B test: the variant's body
+                        step["altMessage"] = "<p>Hello {{firstName}}</p>"
                 if kind == "conditional":
                     step["conditions"] = [{"key": "emailsOpened", "delay": 2}]
                 result.append((sequence_id, step))
@@ -227,11 +253,19 @@ class LemlistData:
         sent = leads * rng.randrange(1, 4)
         opened = rng.randrange(sent + 1)
         steps = [
-            {"index": step["index"], "sequenceId": seq, "stepId": step["_id"], "type": step["type"],
-             "sent": sent // (step["index"] + 1), "opened": opened // (step["index"] + 1),
-             "clicked": rng.randrange(5), "replied": rng.randrange(3), "bounced": rng.randrange(2)}
+            {
+                "index": step["index"],
+                "sequenceId": seq,
+                "stepId": step["_id"],
+                "type": step["type"],
+                "sent": sent // (step["index"] + 1),
+                "opened": opened // (step["index"] + 1),
+                "clicked": rng.randrange(5),
+                "replied": rng.randrange(3),
+                "bounced": rng.randrange(2),
+            }
             for seq, step in self.steps(campaign)
-        ]  # fmt: skip
+        ]
         return {
             "campaignId": campaign["_id"],
             "startDate": start,
@@ -268,6 +302,7 @@ class LemlistData:
             "companyDomain": f"{company.split()[0].lower()}.example",
             "phone": f"+3361234{n:04d}" if n % 3 else None,
             "linkedinUrl": f"https://www.linkedin.com/in/{first}-{last}-{n}".lower(),
+            "picture": f"https://img.sandbox.example/{n}.png" if n % 4 == 0 else None,
             "state": rng.choice(["scanned", "emailsSent", "emailsOpened", "emailsReplied", "paused"]),
             "isPaused": n % 11 == 0,
             "source": rng.choice(["api", "manually", "csv"]),
@@ -309,8 +344,12 @@ class LemlistData:
         campaign = self.campaigns[c]
         lead = self.lead(c, index % max(1, self.sizes["leads_per_campaign"]))
         rng = random.Random(mix("activity", self.seed, index))  # noqa: S311
-        variables = {"firstName": lead["firstName"], "lastName": lead["lastName"], "email": lead["email"],
-                     "companyName": lead["companyName"]}  # fmt: skip
+        variables = {
+            "firstName": lead["firstName"],
+            "lastName": lead["lastName"],
+            "email": lead["email"],
+            "companyName": lead["companyName"],
+        }
         variables |= {name: lead[name] for name in ("jobTitle", "industry", "Company name")}
         record: dict[str, t.Any] = {
             "_id": self.activity_id(index),
@@ -338,8 +377,13 @@ class LemlistData:
             "leadLastName": lead["lastName"],
             "leadEmail": lead["email"],
             "leadCompanyName": lead["companyName"],
-            "metaData": {"teamId": self.team_id, "campaignId": campaign["_id"], "leadId": lead["_id"],
-                         "type": kind, "createdBy": self.users[c % len(self.users)]},  # fmt: skip
+            "metaData": {
+                "teamId": self.team_id,
+                "campaignId": campaign["_id"],
+                "leadId": lead["_id"],
+                "type": kind,
+                "createdBy": self.users[c % len(self.users)],
+            },
             "lead": {
                 "_id": lead["_id"],
                 "isPaused": lead["isPaused"],
@@ -351,6 +395,8 @@ class LemlistData:
                 "enrichment": {"emailStatus": lead["emailStatus"]} if index % 2 else {},
             },
         }
+        if kind in {"meetingBooked", "manualInterested", "emailsInterested"}:
+            record["opportunityId"] = lemlist_id("opp", self.seed, index)
         if index % 3:  # stepId is being backfilled: absent on older activities
             record["stepId"] = lemlist_id("stp", self.seed, c * 100 + index % 4)
         if kind.startswith("emails") and kind != "emailsSent":
@@ -404,19 +450,28 @@ class LemlistData:
             "invitedUsers": [],
             "customDomain": "track.sandbox.example",
             "users": [
-                {"userId": u, "name": f"{FIRST_NAMES[i % 10]} {LAST_NAMES[i % 8]}",
-                 "email": f"user{i}@sandbox.example", "role": "admin" if i == 0 else "member"}
+                {
+                    "userId": u,
+                    "name": f"{FIRST_NAMES[i % 10]} {LAST_NAMES[i % 8]}",
+                    "email": f"user{i}@sandbox.example",
+                    "role": "admin" if i == 0 else "member",
+                }
                 for i, u in enumerate(self.users)
-            ],  # fmt: skip
+            ],
         }
 
     def senders(self) -> list[dict[str, t.Any]]:
         return [
-            {"userId": user, "campaigns": [
-                {"_id": c["_id"], "name": c["name"], "status": c["status"], "sendingChannels": ["email"]}
-                for n, c in enumerate(self.campaigns) if n % len(self.users) == i]}
+            {
+                "userId": user,
+                "campaigns": [
+                    {"_id": c["_id"], "name": c["name"], "status": c["status"], "sendingChannels": ["email"]}
+                    for n, c in enumerate(self.campaigns)
+                    if n % len(self.users) == i
+                ],
+            }
             for i, user in enumerate(self.users[: self.sizes["senders"]])
-        ]  # fmt: skip
+        ]
 
     def schedule(self, i: int) -> dict[str, t.Any]:
         return {
@@ -509,12 +564,20 @@ class LemlistData:
         }
 
     def label(self, i: int) -> dict[str, t.Any]:
-        return {"_id": lemlist_id("lbl", self.seed, i), "name": ["Hot", "Later", "Meeting", "Nurture"][i % 4] + str(i),
-                "color": ["red", "blue", "green", "grey"][i % 4], "createdAt": iso(EPOCH_2023 + i * 60_000)}  # fmt: skip
+        return {
+            "_id": lemlist_id("lbl", self.seed, i),
+            "name": ["Hot", "Later", "Meeting", "Nurture"][i % 4] + str(i),
+            "color": ["red", "blue", "green", "grey"][i % 4],
+            "createdAt": iso(EPOCH_2023 + i * 60_000),
+        }
 
     def contact_list(self, i: int) -> dict[str, t.Any]:
-        return {"_id": lemlist_id("lst", self.seed, i), "name": f"List {i + 1}",
-                "count": self.sizes["contacts"] // max(1, self.sizes["lists"]), "createdAt": iso(EPOCH_2023 + i * 60_000)}  # fmt: skip
+        return {
+            "_id": lemlist_id("lst", self.seed, i),
+            "name": f"List {i + 1}",
+            "count": self.sizes["contacts"] // max(1, self.sizes["lists"]),
+            "createdAt": iso(EPOCH_2023 + i * 60_000),
+        }
 
     def signal_time(self, i: int) -> int:
         step = (HISTORY_END - EPOCH_2023) // max(1, self.sizes["signals"])
@@ -595,7 +658,7 @@ class LemlistApp:
             return Reply.json({"ids": ids})
         return None
 
-    def route(self, account: Account, request: Request) -> Reply:  # noqa: C901, PLR0911, PLR0912
+    def route(self, account: Account, request: Request) -> Reply:
         data: LemlistData = account.data
         path = request.path.removeprefix("/api")
         query = request.query
@@ -613,18 +676,15 @@ class LemlistApp:
         if path == "/campaigns":
             return self.campaigns(data, query)
         parts = path.strip("/").split("/")
-        if len(parts) >= 3 and parts[0] == "campaigns" or parts[:2] == ["v2", "campaigns"]:
+        if (len(parts) >= 3 and parts[0] == "campaigns") or parts[:2] == ["v2", "campaigns"]:
             return self.campaign_child(data, parts[1:] if parts[0] == "v2" else parts, query)
-        listing = {
-            "/schedules": (data.sizes["schedules"], data.schedule, 100, lambda rows, total, o, l: {
-                "schedules": rows, "pagination": pagination(total, o, l)}),
+        listing: dict[str, tuple[int, t.Callable[[int], dict[str, t.Any]], int, Envelope | None]] = {
+            "/schedules": (data.sizes["schedules"], data.schedule, 100, schedules_envelope),
             "/v2/unsubscribes/variables": (data.sizes["unsubscribes"], data.unsubscribe, 100, None),
-            "/contacts": (data.sizes["contacts"], data.contact, 500, lambda rows, total, o, l: {
-                "data": rows, "total": total, "limit": l, "offset": o}),
-            "/companies": (data.sizes["companies"], data.company, 500, lambda rows, total, o, l: {
-                "data": rows, "total": total, "limit": l, "offset": o}),
+            "/contacts": (data.sizes["contacts"], data.contact, 500, data_envelope),
+            "/companies": (data.sizes["companies"], data.company, 500, data_envelope),
             "/tasks": (data.sizes["tasks"], data.task, 100, None),
-        }  # fmt: skip
+        }
         if path in listing:
             total, make, max_limit, envelope = listing[path]
             bounds = window(query, 100, max_limit)
@@ -711,18 +771,34 @@ class LemlistApp:
             high = parse_date(query["receivedAtTo"]) if "receivedAtTo" in query else None
         except ValueError:
             return Reply.text("Invalid page, limit or date", 400)
-        if not 1 <= limit <= 100 or page < 1:  # noqa: PLR2004
+        if not 1 <= limit <= 100 or page < 1:
             return Reply.text("limit must be between 1 and 100, page >= 1", 400)
         matching = [
-            i for i in range(data.sizes["signals"])
+            i
+            for i in range(data.sizes["signals"])
             if (low is None or data.signal_time(i) >= low) and (high is None or data.signal_time(i) <= high)
-        ]  # fmt: skip
+        ]
         rows = [data.signal(i) for i in matching[(page - 1) * limit : page * limit]]
         return Reply.json({"data": rows, "pagination": pagination(len(matching), (page - 1) * limit, limit)})
+
+
+Envelope = t.Callable[[list[dict[str, t.Any]], int, int, int], dict[str, t.Any]]
+
+
+def schedules_envelope(rows: list[dict[str, t.Any]], total: int, offset: int, limit: int) -> dict[str, t.Any]:
+    return {"schedules": rows, "pagination": pagination(total, offset, limit)}
+
+
+def data_envelope(rows: list[dict[str, t.Any]], total: int, offset: int, limit: int) -> dict[str, t.Any]:
+    return {"data": rows, "total": total, "limit": limit, "offset": offset}
 
 
 def pagination(total: int, offset: int, limit: int) -> dict[str, int | None]:
     pages = max(1, math.ceil(total / limit))
     current = offset // limit + 1
-    return {"totalRecords": total, "currentPage": current, "nextPage": current + 1 if current < pages else None,
-            "totalPage": pages}  # fmt: skip
+    return {
+        "totalRecords": total,
+        "currentPage": current,
+        "nextPage": current + 1 if current < pages else None,
+        "totalPage": pages,
+    }

@@ -65,7 +65,7 @@ class Request:
     headers: dict[str, str]
     body: bytes
 
-    def json(self) -> t.Any:  # noqa: ANN401
+    def json(self) -> t.Any:
         return json.loads(self.body or b"{}")
 
 
@@ -94,14 +94,14 @@ class FaultPlan:
 
     def __init__(self, spec: dict[str, t.Any] | None = None) -> None:
         spec = spec or {}
-        self.script: deque[str] = deque(spec.get("script", []))
+        self.script: deque[str] = deque(str(kind) for kind in spec.get("script", []))
         self.rate = float(spec.get("rate", 0.0))
         self.kinds = tuple(spec.get("kinds", FAULT_KINDS))
         self.retry_after = float(spec.get("retry_after", 1))
         self.timeout_seconds = float(spec.get("timeout_seconds", 3))
         self.paths = tuple(spec.get("paths", ()))
         self.rng = random.Random(spec.get("seed", 0))  # noqa: S311
-        unknown = {*self.script, *self.kinds} - set(FAULT_KINDS)
+        unknown = {*self.script, *self.kinds} - {*FAULT_KINDS, "ok"}
         if unknown:
             msg = f"unknown fault kinds {sorted(unknown)}; known: {FAULT_KINDS}"
             raise ValueError(msg)
@@ -113,14 +113,14 @@ class FaultPlan:
             fault = self.script.popleft()
             return None if fault == "ok" else fault
         if self.rate and self.rng.random() < self.rate:
-            return self.rng.choice(self.kinds)
+            return str(self.rng.choice(self.kinds))
         return None
 
 
 class Account:
     """One API key's world: data built by the vendor app, plus limits, faults and a log."""
 
-    def __init__(self, name: str, key: str, spec: dict[str, t.Any], data: t.Any, window: SlidingWindow) -> None:  # noqa: ANN401
+    def __init__(self, name: str, key: str, spec: dict[str, t.Any], data: t.Any, window: SlidingWindow) -> None:
         self.name = name
         self.key = key
         self.spec = spec
@@ -148,7 +148,7 @@ class VendorApp(t.Protocol):
     rate_limit: int
     rate_period: float
 
-    def build_data(self, spec: dict[str, t.Any]) -> t.Any: ...  # noqa: ANN401
+    def build_data(self, spec: dict[str, t.Any]) -> t.Any: ...
     def key_of(self, request: Request) -> str | None: ...
     def unauthorized(self) -> Reply: ...
     def rate_headers(self, remaining: int, frees_in: float, now: float) -> dict[str, str]: ...
@@ -205,7 +205,7 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: Sandbox
 
-    def log_message(self, format: str, *args: t.Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: t.Any) -> None:
         """Quiet: the account's request log is the record."""
 
     def do_GET(self) -> None:
@@ -244,12 +244,12 @@ class Handler(BaseHTTPRequestHandler):
         parts = request.path.strip("/").split("/")[1:]
         if parts == ["health"]:
             return Reply.json({"app": self.server.app.name, "accounts": sorted(self.server.accounts)})
-        if len(parts) < 2 or parts[0] != "accounts":  # noqa: PLR2004
+        if len(parts) < 2 or parts[0] != "accounts":
             return Reply.json({"error": "unknown control path"}, 404)
         name, action = parts[1], "/".join(parts[2:])
         if request.method == "PUT" and not action:
-            account = self.server.put_account(name, request.json())
-            return Reply.json({"name": name, "counts": account.data.counts()})
+            created = self.server.put_account(name, request.json())
+            return Reply.json({"name": name, "counts": created.data.counts()})
         account = self.server.accounts.get(name)
         if account is None:
             return Reply.json({"error": f"no account {name}"}, 404)

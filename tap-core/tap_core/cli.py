@@ -36,7 +36,7 @@ class TapCommand(SingerCommand):
         super().__init__(*args, **kwargs)
         self.redact = redact
 
-    def main(self, *args: t.Any, **kwargs: t.Any) -> t.Any:  # noqa: ANN401
+    def main(self, *args: t.Any, **kwargs: t.Any) -> t.Any:
         for handler in logging.getLogger().handlers:
             if not any(isinstance(f, QuietUserErrors) for f in handler.filters):
                 handler.addFilter(QuietUserErrors())

@@ -100,4 +100,3 @@ class OffsetPager(BaseAPIPaginator[int]):
 def page_pager(records_of: RecordsOf, page_size: int, *, first_page: int) -> OffsetPager:
     """Page-number paging (``page`` = first_page, first_page + 1, ...) with the same stops."""
     return OffsetPager(records_of, page_size, start=first_page, step=1)
-

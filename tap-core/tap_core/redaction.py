@@ -71,7 +71,7 @@ def mask_secrets_in_logs(secrets: Iterable[str]) -> None:
             handler.addFilter(SecretFilter(_known_forms))
 
 
-def drop_keys(value: t.Any, names: frozenset[str]) -> t.Any:  # noqa: ANN401
+def drop_keys(value: t.Any, names: frozenset[str]) -> t.Any:
     """``value`` with every object key in ``names`` removed, at any depth, in place."""
     if isinstance(value, dict):
         for name in names.intersection(value):

@@ -51,7 +51,7 @@ class PacedSession(requests.Session):
         super().__init__()
         self.budget = budget
 
-    def send(self, request: requests.PreparedRequest, **kwargs: t.Any) -> requests.Response:  # type: ignore[override]
+    def send(self, request: requests.PreparedRequest, **kwargs: t.Any) -> requests.Response:
         self.budget.acquire()
         return super().send(request, **kwargs)
 
@@ -112,6 +112,8 @@ class EngagementStream(RESTStream[t.Any]):
     single_object: t.ClassVar[bool] = False
 
     retry_max_tries = 8
+    # A body that is not JSON rarely heals: most often api_url points at a web page.
+    invalid_body_max_tries = 3
     retry_first_wait = 0.5
     retry_longest_wait = 60.0
 
@@ -191,7 +193,7 @@ class EngagementStream(RESTStream[t.Any]):
 
     # Bodies
 
-    def payload(self, response: requests.Response) -> t.Any:  # noqa: ANN401
+    def payload(self, response: requests.Response) -> t.Any:
         """The response's JSON, parsed once; a body that is not JSON is a retriable error."""
         if hasattr(response, _PAYLOAD_ATTR):
             return getattr(response, _PAYLOAD_ATTR)
@@ -221,22 +223,35 @@ class EngagementStream(RESTStream[t.Any]):
     # Retries
 
     def request_decorator(self, func: RequestFunc) -> RequestFunc:
-        retrying = backoff.on_exception(
-            self.retry_waits,
-            TRANSIENT_ERRORS,
-            max_tries=self.retry_max_tries,
-            on_backoff=self.log_retry,
-            jitter=None,
-            logger=None,
-        )(func)
-
         def send(prepared_request: requests.PreparedRequest, context: Context | None) -> requests.Response:
+            attempts = 0
+            invalid_bodies = 0
+
+            def give_up(exc: Exception) -> bool:
+                nonlocal invalid_bodies
+                invalid_bodies += isinstance(exc, InvalidBodyError)
+                return invalid_bodies >= self.invalid_body_max_tries
+
+            def count(details: t.Mapping[str, t.Any]) -> None:
+                nonlocal attempts
+                attempts = int(details["tries"])
+
+            retrying = backoff.on_exception(
+                self.retry_waits,
+                TRANSIENT_ERRORS,
+                max_tries=self.retry_max_tries,
+                giveup=give_up,
+                on_backoff=self.log_retry,
+                on_giveup=count,
+                jitter=None,
+                logger=None,
+            )(func)
             try:
                 return retrying(prepared_request, context)
             except TRANSIENT_ERRORS as exc:
-                endpoint = f"{prepared_request.method} {urlparse(prepared_request.url).path}"
+                endpoint = f"{prepared_request.method!s} {urlparse(str(prepared_request.url)).path}"
                 msg = (
-                    f"{endpoint} kept failing after {self.retry_max_tries} attempts; "
+                    f"{endpoint} kept failing after {attempts} attempts; "
                     f"last: {describe_failure(exc)}. Re-run later: the saved state is kept."
                 )
                 raise APIError(msg) from None
@@ -282,8 +297,7 @@ class EngagementStream(RESTStream[t.Any]):
         except PlanGatedError as gate:
             self._gated = True
             self.logger.warning(
-                "Skipping stream '%s': %s. The account's plan does not include this "
-                "endpoint; the other streams go on.",
+                "Skipping stream '%s': %s. The account's plan does not include this endpoint; the other streams go on.",
                 self.name,
                 gate,
             )

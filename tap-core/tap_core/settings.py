@@ -6,8 +6,8 @@ import datetime
 import typing as t
 from urllib.parse import urlparse
 
-from jsonschema import Draft7Validator
 from singer_sdk import typing as th
+from singer_sdk.plugin_base import JSONSchemaValidator
 
 from tap_core.errors import ConfigError
 
@@ -17,7 +17,7 @@ if t.TYPE_CHECKING:
     from jsonschema import ValidationError
 
 
-def common_settings(*, vendor: str, api_url: str, max_rate: float) -> list[th.Property[t.Any]]:
+def common_settings(*, vendor: str, api_url: str, max_rate: int) -> list[th.Property[t.Any]]:
     """The settings every tap of this project has, with the vendor's defaults."""
     return [
         th.Property(
@@ -81,10 +81,13 @@ def _describe(error: ValidationError) -> str:
     return problems.get(str(error.validator), lambda: f"is invalid ({error.validator})")()
 
 
-def schema_problems(config: Mapping[str, t.Any], schema: dict[str, t.Any]) -> list[str]:
-    """One line per setting that does not match the settings schema."""
+def schema_problems(config: dict[str, t.Any], schema: dict[str, t.Any]) -> list[str]:
+    """One line per setting that does not match the settings schema.
+
+    As the SDK's own check does, this fills ``config`` with the schema's defaults.
+    """
     lines = []
-    for error in Draft7Validator(schema).iter_errors(dict(config)):
+    for error in JSONSchemaValidator(schema).iter_errors(config):
         if error.validator == "required":
             missing = str(error.message).split("'")[1] if "'" in error.message else "?"
             lines.append(f"setting '{missing}' is required")

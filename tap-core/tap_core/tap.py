@@ -40,7 +40,7 @@ class EngagementTap(Tap):
         mask_secrets_in_logs(str(self.config.get(name) or "") for name in self.secret_settings)
         schema = dict(self.config_jsonschema)
         self.append_builtin_config(schema)
-        problems = schema_problems(self.config, schema)
+        problems = schema_problems(self._config, schema)
         problems += value_problems(self.config, self.sync_started_at)
         if raise_errors:
             raise_if_invalid(problems, env_var=self.env_var, command=self.name)

@@ -9,10 +9,12 @@ from importlib import resources
 
 from requests.auth import HTTPBasicAuth
 from singer_sdk import SchemaDirectory, StreamSchema
+
 from tap_core import EngagementStream
 from tap_core.paging import OffsetPager, page_pager
 
 if t.TYPE_CHECKING:
+    from singer_sdk.helpers.types import Context
     from singer_sdk.pagination import BaseAPIPaginator
 
 SCHEMAS = resources.files("tap_lemlist") / "schemas"
@@ -48,7 +50,7 @@ class LemlistStream(EngagementStream):
             return page_pager(self.records_of, self.page_size, first_page=int(self.paging[-1]))
         return None
 
-    def get_url_params(self, context: dict[str, t.Any] | None, next_page_token: t.Any | None) -> dict[str, t.Any]:  # noqa: ANN401
+    def get_url_params(self, context: Context | None, next_page_token: t.Any | None) -> dict[str, t.Any]:  # noqa: ARG002
         params: dict[str, t.Any] = dict(self.fixed_params)
         if self.versioned:
             params["version"] = "v2"

@@ -5,16 +5,16 @@ from __future__ import annotations
 import typing as t
 
 from singer_sdk import typing as th
+
 from tap_core import EngagementTap
 from tap_core.settings import common_settings
-
 from tap_lemlist.streams import STREAM_TYPES
 
 if t.TYPE_CHECKING:
     from tap_lemlist.client import LemlistStream
 
 # lemlist: 20 requests per 2 seconds per key, all routes together.
-RATE_LIMIT_PER_SECOND = 10.0
+RATE_LIMIT_PER_SECOND = 10
 RATE_WINDOW_SECONDS = 2.0
 
 

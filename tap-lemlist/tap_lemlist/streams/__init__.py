@@ -3,8 +3,8 @@
 from tap_lemlist.streams.activities import ActivitiesStream
 from tap_lemlist.streams.campaigns import (
     CampaignLeadsStream,
-    CampaignStatsStream,
     CampaignsStream,
+    CampaignStatsStream,
     SequencesStream,
 )
 from tap_lemlist.streams.contacts import (

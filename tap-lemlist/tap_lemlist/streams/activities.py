@@ -30,7 +30,7 @@ class ActivitiesStream(LemlistStream):
 
     @property
     def partitions(self) -> list[dict[str, t.Any]] | None:
-        """One partition per configured campaign × type: the API filters one of each."""
+        """One partition per configured campaign and type: the API filters one of each."""
         campaign_ids = self.config.get("campaign_ids") or [None]
         types = self.config.get("types") or [None]
         if campaign_ids == [None] and types == [None]:
@@ -44,7 +44,7 @@ class ActivitiesStream(LemlistStream):
         start = self.get_starting_replication_key_value(context)
         return str(start) if start else None
 
-    def get_url_params(self, context: Context | None, next_page_token: t.Any | None) -> dict[str, t.Any]:  # noqa: ANN401
+    def get_url_params(self, context: Context | None, next_page_token: t.Any | None) -> dict[str, t.Any]:
         params = super().get_url_params(context, next_page_token)
         params["maxDate"] = self.window_end
         start = self.window_start(context)

@@ -6,7 +6,6 @@ import typing as t
 from http import HTTPStatus
 
 from tap_core.errors import APIError
-
 from tap_lemlist.client import LemlistStream
 
 if t.TYPE_CHECKING:
@@ -74,7 +73,7 @@ class CampaignStatsStream(CampaignChildStream):
     primary_keys = ("campaignId",)
     single_object = True
 
-    def get_url_params(self, context: Context | None, next_page_token: t.Any | None) -> dict[str, t.Any]:  # noqa: ANN401
+    def get_url_params(self, context: Context | None, next_page_token: t.Any | None) -> dict[str, t.Any]:
         params = super().get_url_params(context, next_page_token)
         start = self.config.get("start_date") or (context or {}).get("campaignCreatedAt")
         return params | {"startDate": start or EARLIEST_STATS_DATE, "endDate": self.window_end}

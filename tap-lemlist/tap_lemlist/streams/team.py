@@ -5,7 +5,6 @@ from __future__ import annotations
 import typing as t
 
 from tap_core.redaction import drop_keys
-
 from tap_lemlist.client import LemlistStream
 
 if t.TYPE_CHECKING:

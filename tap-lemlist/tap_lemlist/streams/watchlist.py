@@ -20,7 +20,7 @@ class WatchlistSignalsStream(LemlistStream):
     paging = "page1"
     records_keys = ("data", "signals")
 
-    def get_url_params(self, context: Context | None, next_page_token: t.Any | None) -> dict[str, t.Any]:  # noqa: ANN401
+    def get_url_params(self, context: Context | None, next_page_token: t.Any | None) -> dict[str, t.Any]:
         params = super().get_url_params(context, next_page_token)
         params["receivedAtTo"] = self.window_end
         start = self.get_starting_replication_key_value(context)

@@ -1,0 +1,43 @@
+"""A client for a running sandbox's control API (``/_sandbox/...``)."""
+
+from __future__ import annotations
+
+import json
+import typing as t
+import urllib.request
+
+
+class SandboxControl:
+    """Create accounts, script faults and read request logs of a sandbox at ``url``."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url.rstrip("/")
+
+    def call(self, method: str, path: str, body: object = None) -> t.Any:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(f"{self.url}/_sandbox/{path}", data=data, method=method)  # noqa: S310
+        request.add_header("Content-Type", "application/json")
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return json.loads(response.read())
+
+    def put_account(self, name: str, **spec: t.Any) -> dict[str, int]:
+        """Create or replace an account; returns the row count each stream should end with."""
+        return t.cast("dict[str, int]", self.call("PUT", f"accounts/{name}", spec)["counts"])
+
+    def counts(self, name: str) -> dict[str, int]:
+        return t.cast("dict[str, int]", self.call("GET", f"accounts/{name}/counts"))
+
+    def requests(self, name: str) -> list[dict[str, t.Any]]:
+        return t.cast("list[dict[str, t.Any]]", self.call("GET", f"accounts/{name}/requests"))
+
+    def clear_requests(self, name: str) -> None:
+        self.call("DELETE", f"accounts/{name}/requests")
+
+    def set_faults(self, name: str, **plan: t.Any) -> None:
+        self.call("PUT", f"accounts/{name}/faults", plan)
+
+    def set_latency(self, name: str, latency_ms: float, jitter: float = 0.3) -> None:
+        self.call("PUT", f"accounts/{name}/latency", {"latency_ms": latency_ms, "latency_jitter": jitter})
+
+    def add_activities(self, name: str, count: int) -> list[str]:
+        return t.cast("list[str]", self.call("POST", f"accounts/{name}/activities", {"count": count})["ids"])

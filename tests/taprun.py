@@ -1,0 +1,100 @@
+"""Run a tap's real command line and read what it wrote."""
+
+from __future__ import annotations
+
+import collections
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import typing as t
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class TapRun:
+    """What one run of a tap printed, parsed."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+    messages: list[dict[str, t.Any]] = field(default_factory=list)
+
+    def records(self, stream: str) -> list[dict[str, t.Any]]:
+        return [m["record"] for m in self.messages if m["type"] == "RECORD" and m["stream"] == stream]
+
+    def counts(self) -> dict[str, int]:
+        return dict(collections.Counter(m["stream"] for m in self.messages if m["type"] == "RECORD"))
+
+    @property
+    def state(self) -> dict[str, t.Any]:
+        states = [m["value"] for m in self.messages if m["type"] == "STATE"]
+        return states[-1] if states else {}
+
+    def bookmark(self, stream: str) -> t.Any:
+        return self.state.get("bookmarks", {}).get(stream, {}).get("replication_key_value")
+
+
+def run_tap(
+    executable: str,
+    config: dict[str, t.Any],
+    *,
+    state: dict[str, t.Any] | None = None,
+    streams: t.Iterable[str] | None = None,
+    env: dict[str, str] | None = None,
+    args: t.Sequence[str] = (),
+    timeout: float = 240,
+) -> TapRun:
+    """Run ``executable`` with ``config`` (and optionally state and a stream selection)."""
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        command = [str(BIN / executable), "--config", write_json(work / "config.json", config), *args]
+        if state is not None:
+            command += ["--state", write_json(work / "state.json", state)]
+        if streams is not None:
+            catalog = select_streams(executable, config, set(streams))
+            command += ["--catalog", write_json(work / "catalog.json", catalog)]
+        result = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**os.environ, **(env or {})},
+            check=False,
+        )
+    run = TapRun(result.returncode, result.stdout, result.stderr)
+    if "--discover" not in args:
+        run.messages = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    return run
+
+
+def write_json(path: Path, value: object) -> str:
+    path.write_text(json.dumps(value))
+    return str(path)
+
+
+_catalogs: dict[str, dict[str, t.Any]] = {}
+
+
+def discover(executable: str, config: dict[str, t.Any]) -> dict[str, t.Any]:
+    if executable not in _catalogs:
+        run = run_tap(executable, config, args=["--discover"])
+        assert run.returncode == 0, run.stderr
+        _catalogs[executable] = json.loads(run.stdout)
+    return json.loads(json.dumps(_catalogs[executable]))
+
+
+def select_streams(executable: str, config: dict[str, t.Any], streams: set[str]) -> dict[str, t.Any]:
+    """The discovered catalog with only ``streams`` selected (all their fields)."""
+    catalog = discover(executable, config)
+    known = {entry["tap_stream_id"] for entry in catalog["streams"]}
+    assert streams <= known, f"unknown streams {streams - known}"
+    for entry in catalog["streams"]:
+        for item in entry["metadata"]:
+            if not item["breadcrumb"]:
+                item["metadata"]["selected"] = entry["tap_stream_id"] in streams
+    return catalog

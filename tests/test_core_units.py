@@ -1,0 +1,205 @@
+"""Unit tests of tap-core, the code both taps share."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import threading
+import time
+
+import pytest
+import requests
+
+from tap_core.errors import APIError
+from tap_core.pacing import WINDOW_SLACK_SECONDS, RateBudget, budget_for_key
+from tap_core.paging import OffsetPager, page_pager, records_in
+from tap_core.redaction import MASK, SecretFilter, drop_keys, redact, secret_forms
+from tap_core.rest import describe_failure, retry_after_seconds
+from tap_core.settings import parse_start_date, schema_problems, value_problems
+
+NOW = datetime.datetime(2026, 6, 1, tzinfo=datetime.timezone.utc)
+
+
+def response_with(
+    payload: bytes = b"[]", status: int = 200, headers: dict[str, str] | None = None
+) -> requests.Response:
+    response = requests.Response()
+    response.status_code = status
+    response._content = payload
+    response.headers.update(headers or {})
+    response.url = "https://api.example/api/things?access_token=SECRET"
+    return response
+
+
+class TestRateBudget:
+    def test_never_more_than_max_requests_in_any_window(self):
+        budget = RateBudget(5, 0.5)
+        sent = []
+        for _ in range(16):
+            budget.acquire()
+            sent.append(time.monotonic())
+        for i, start in enumerate(sent):
+            assert sum(1 for s in sent[i:] if s - start < 0.5) <= 5
+        # Three full windows must have passed for 16 sends at 5 per window.
+        assert sent[-1] - sent[0] >= 3 * 0.5
+
+    def test_shared_by_threads(self):
+        budget = RateBudget(4, 0.3)
+        sent: list[float] = []
+        lock = threading.Lock()
+
+        def worker() -> None:
+            for _ in range(3):
+                budget.acquire()
+                with lock:
+                    sent.append(time.monotonic())
+
+        threads = [threading.Thread(target=worker) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        sent.sort()
+        assert len(sent) == 12
+        for i, start in enumerate(sent):
+            assert sum(1 for s in sent[i:] if s - start < 0.3) <= 4
+
+    def test_pause_holds_every_sender(self):
+        budget = RateBudget(100, 1)
+        budget.pause(0.3)
+        started = time.monotonic()
+        budget.acquire()
+        assert time.monotonic() - started >= 0.29
+
+    def test_rate_below_one_per_window_spaces_requests(self):
+        budget = RateBudget.per_second(0.25, 2)
+        assert (budget.max_requests, budget.period) == (1, 4 + WINDOW_SLACK_SECONDS)
+
+    def test_one_budget_per_key_and_rate(self):
+        assert budget_for_key("k1", 10, 2) is budget_for_key("k1", 10, 2)
+        assert budget_for_key("k1", 10, 2) is not budget_for_key("k2", 10, 2)
+        assert budget_for_key("k1", 10, 2).max_requests == 20
+
+
+class TestRecordsIn:
+    def test_bare_list_and_envelopes(self):
+        assert records_in([{"a": 1}], "GET /x") == [{"a": 1}]
+        assert records_in({"campaigns": [{"a": 1}], "pagination": {}}, "GET /x", keys=("campaigns",)) == [{"a": 1}]
+        assert records_in({"data": [{"a": 1}]}, "GET /x", keys=("campaigns", "data")) == [{"a": 1}]
+        assert records_in({"a": 1}, "GET /x", single_object=True) == [{"a": 1}]
+
+    @pytest.mark.parametrize("payload", [{"unexpected": []}, "text", 3, None, [1, 2]])
+    def test_unknown_shapes_are_errors_naming_the_endpoint(self, payload):
+        with pytest.raises(APIError, match="GET /campaigns"):
+            records_in(payload, "GET /campaigns", keys=("campaigns",))
+
+
+class TestPagers:
+    def pages(self, pager: OffsetPager, pages: list[list[dict[str, int]]]) -> list[int]:
+        tokens = []
+        for page in pages:
+            tokens.append(pager.current_value)
+            pager.advance(response_with(str(page).replace("'", '"').encode()))
+            if pager.finished:
+                break
+        return tokens
+
+    def records_of(self, response: requests.Response) -> list[dict[str, int]]:
+        return response.json()
+
+    def test_offset_stops_after_short_page(self):
+        pager = OffsetPager(self.records_of, 2)
+        assert self.pages(pager, [[{"id": 1}, {"id": 2}], [{"id": 3}], [{"id": 4}]]) == [0, 2]
+        assert pager.finished
+
+    def test_offset_stops_when_a_page_repeats(self):
+        pager = OffsetPager(self.records_of, 2, id_key="id")
+        page = [{"id": 1}, {"id": 2}]
+        assert self.pages(pager, [page, page, page]) == [0, 2]
+        assert pager.finished
+
+    def test_page_numbers(self):
+        pager = page_pager(self.records_of, 1, first_page=0)
+        assert self.pages(pager, [[{"id": 1}], [{"id": 2}], []]) == [0, 1, 2]
+
+
+class TestRedaction:
+    def test_every_encoding_of_a_secret_is_masked(self):
+        forms = secret_forms(["a/b+c d"])
+        text = "key=a%2Fb%2Bc+d and a/b+c d and a%2Fb%2Bc%20d"
+        assert redact(text, forms) == f"key={MASK} and {MASK} and {MASK}"
+
+    def test_log_filter_masks_arguments_and_tracebacks(self):
+        secret = "sekret-123"
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "url %s", (f"https://h/?api_key={secret}",), None)
+        try:
+            raise RuntimeError(f"failed for {secret}")
+        except RuntimeError:
+            import sys  # noqa: PLC0415
+
+            record.exc_info = sys.exc_info()
+        SecretFilter(secret_forms([secret])).filter(record)
+        assert secret not in record.getMessage()
+        assert record.exc_text is not None
+        assert secret not in record.exc_text
+        assert MASK in record.exc_text
+
+    def test_drop_keys_at_any_depth(self):
+        value = {"apiKey": 1, "users": [{"apiKey": 2, "name": "x"}], "nested": {"password": 3}}
+        assert drop_keys(value, frozenset({"apiKey", "password"})) == {"users": [{"name": "x"}], "nested": {}}
+
+
+class TestRetryAfter:
+    def test_seconds_and_http_dates(self):
+        assert retry_after_seconds(response_with(headers={"Retry-After": "3"})) == 3
+        assert retry_after_seconds(response_with()) is None
+        soon = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=30)
+        when = soon.strftime("%a, %d %b %Y %H:%M:%S GMT")
+        assert 25 < (retry_after_seconds(response_with(headers={"Retry-After": when})) or 0) <= 30
+
+    def test_failures_are_described_without_urls(self):
+        error = requests.exceptions.ConnectionError("HTTPSConnectionPool: /x?api_key=SECRET reset")
+        assert "SECRET" not in describe_failure(error)
+        assert describe_failure(requests.exceptions.ReadTimeout("... SECRET")) == "the request timed out"
+
+
+class TestSettings:
+    SCHEMA = {  # noqa: RUF012
+        "type": "object",
+        "properties": {
+            "api_key": {"type": "string"},
+            "max_requests_per_second": {"type": "number", "maximum": 10, "default": 10},
+        },
+        "required": ["api_key"],
+    }
+
+    def test_problems_never_quote_values(self):
+        config = {"api_key": 12345678, "max_requests_per_second": 99}
+        problems = schema_problems(config, self.SCHEMA)
+        assert problems == [
+            "setting 'api_key' must be of type string",
+            "setting 'max_requests_per_second' must be at most 10",
+        ]
+        assert not any("12345678" in p or "99" in p for p in problems)
+
+    def test_defaults_are_filled(self):
+        config: dict[str, object] = {"api_key": "k"}
+        assert schema_problems(config, self.SCHEMA) == []
+        assert config["max_requests_per_second"] == 10
+
+    @pytest.mark.parametrize(
+        ("config", "problem"),
+        [
+            ({"api_key": "  ", "api_url": "https://h"}, "'api_key' is empty"),
+            ({"api_key": "k", "api_url": "ftp://h"}, "'api_url' must be an http(s) URL"),
+            ({"api_key": "k", "api_url": "https://h", "start_date": "yesterday"}, "'start_date' is not an ISO 8601"),
+            ({"api_key": "k", "api_url": "https://h", "start_date": "2030-01-01"}, "'start_date' is in the future"),
+        ],
+    )
+    def test_value_problems(self, config, problem):
+        assert any(problem in line for line in value_problems(config, NOW))
+
+    def test_start_dates(self):
+        assert parse_start_date("2024-01-01") == datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
+        assert parse_start_date("2024-01-01T02:00:00+02:00").hour == 0
+        assert value_problems({"api_key": "k", "api_url": "http://h", "start_date": "2024-01-01Z"}, NOW) == []

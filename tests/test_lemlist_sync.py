@@ -1,0 +1,257 @@
+"""tap-lemlist against the sandbox: what the SDK's standard tests do not cover."""
+
+from __future__ import annotations
+
+import base64
+import collections
+import math
+
+import pytest
+
+from tests.conftest import Account, lemlist_config
+from tests.taprun import TapRun, run_tap
+
+ALL_STREAMS_KEYS = {
+    "activities": ("_id",),
+    "team": ("_id",),
+    "team_senders": ("userId",),
+    "campaigns": ("_id",),
+    "campaign_stats": ("campaignId",),
+    "sequences": ("_id",),
+    "campaign_leads": ("campaignId", "_id"),
+    "schedules": ("_id",),
+    "unsubscribes": ("_id",),
+    "hooks": ("_id",),
+    "contacts": ("_id",),
+    "contact_lists": ("_id",),
+    "companies": ("_id",),
+    "fields": ("_id",),
+    "tasks": ("_id",),
+    "inbox_labels": ("_id",),
+    "watchlist_signals": ("_id",),
+}
+
+
+def lemlist(account: Account, **kwargs: object) -> TapRun:
+    settings = kwargs.pop("settings", {})
+    assert isinstance(settings, dict)
+    return run_tap("tap-lemlist", lemlist_config(account, **settings), **kwargs)  # type: ignore[arg-type]
+
+
+def api_requests(account: Account, path: str | None = None) -> list[dict[str, object]]:
+    return [r for r in account.requests() if path is None or r["path"] == f"/api{path}"]
+
+
+def test_full_sync_matches_the_sandbox_with_unique_keys(lemlist_account):
+    account = lemlist_account()
+    run = lemlist(account)
+    assert run.returncode == 0, run.stderr
+    assert run.counts() == account.expected
+    for stream, keys in ALL_STREAMS_KEYS.items():
+        seen = collections.Counter(tuple(r[k] for k in keys) for r in run.records(stream))
+        duplicates = [key for key, n in seen.items() if n > 1]
+        assert not duplicates, f"{stream} repeats primary keys {duplicates[:3]}"
+
+
+@pytest.mark.parametrize(("activities", "requests"), [(0, 1), (1, 1), (100, 2), (101, 2), (250, 3)])
+def test_activity_page_boundaries(lemlist_account, activities, requests):
+    account = lemlist_account(activities=activities)
+    run = lemlist(account, streams=["activities"])
+    assert run.returncode == 0, run.stderr
+    assert len(run.records("activities")) == activities
+    assert len({r["_id"] for r in run.records("activities")}) == activities
+    sent = api_requests(account, "/activities")
+    # A short page ends paging; only an exact multiple of 100 costs one empty page.
+    assert len(sent) == requests == math.floor(activities / 100) + 1
+    assert all(r["query"]["limit"] == "100" and r["query"]["version"] == "v2" for r in sent)
+    assert [int(r["query"]["offset"]) for r in sent] == [100 * i for i in range(requests)]
+
+
+def test_second_run_reads_only_new_activities_in_one_request(lemlist_account):
+    account = lemlist_account(activities=180)
+    first = lemlist(account, streams=["activities"])
+    assert first.returncode == 0, first.stderr
+    bookmark = first.bookmark("activities")
+    assert bookmark == max(r["createdAt"] for r in first.records("activities"))
+
+    new_ids = account.control.add_activities(account.name, 7)
+    account.control.clear_requests(account.name)
+    second = lemlist(account, streams=["activities"], state=first.state)
+    assert second.returncode == 0, second.stderr
+    emitted = {r["_id"] for r in second.records("activities")}
+    # The new activities, plus at most the boundary one (minDate is inclusive, upserted).
+    assert set(new_ids) <= emitted
+    old_ids = {r["_id"] for r in first.records("activities")}
+    assert len(emitted - set(new_ids)) <= 1
+    assert emitted - set(new_ids) <= old_ids
+    sent = api_requests(account, "/activities")
+    assert len(sent) == 1
+    assert sent[0]["query"]["minDate"] == bookmark
+    assert second.bookmark("activities") > bookmark
+
+    account.control.clear_requests(account.name)
+    third = lemlist(account, streams=["activities"], state=second.state)
+    assert len(api_requests(account, "/activities")) == 1
+    assert len(third.records("activities")) <= 1
+
+
+def test_activity_window_is_pinned_and_date_filters_reach_the_server(lemlist_account):
+    account = lemlist_account(activities=300)
+    run = lemlist(account, streams=["activities"], settings={"start_date": "2025-06-01T00:00:00Z"})
+    assert run.returncode == 0, run.stderr
+    records = run.records("activities")
+    assert records
+    assert all(r["createdAt"] >= "2025-06-01T00:00:00" for r in records)
+    sent = api_requests(account, "/activities")
+    assert {r["query"]["minDate"] for r in sent} == {"2025-06-01T00:00:00Z"}
+    # Every page asks for the same upper bound: the sync's start.
+    assert len({r["query"]["maxDate"] for r in sent}) == 1
+
+
+def test_type_and_campaign_filters_partition_activities(lemlist_account):
+    account = lemlist_account(activities=400)
+    full = lemlist(account, streams=["activities", "campaigns"])
+    campaigns = [c["_id"] for c in full.records("campaigns")[:2]]
+    types = ["emailsOpened", "emailsReplied"]
+    run = lemlist(account, streams=["activities"], settings={"types": types, "campaign_ids": campaigns})
+    assert run.returncode == 0, run.stderr
+    expected = {r["_id"] for r in full.records("activities") if r["type"] in types and r.get("campaignId") in campaigns}
+    assert {r["_id"] for r in run.records("activities")} == expected
+    partitions = run.state["bookmarks"]["activities"]["partitions"]
+    assert len(partitions) == len(campaigns) * len(types)
+
+
+def test_rate_limit_429_waits_for_retry_after(lemlist_account):
+    account = lemlist_account(activities=150)
+    account.set_faults(script=["ok", "429"], retry_after=2)
+    run = lemlist(account, streams=["activities"])
+    assert run.returncode == 0, run.stderr
+    assert len(run.records("activities")) == 150
+    sent = api_requests(account, "/activities")
+    statuses = [r["status"] for r in sent]
+    assert statuses == [200, "fault:429", 200]
+    assert sent[2]["t"] - sent[1]["t"] >= 2.0  # type: ignore[operator]
+    assert "Retrying /activities" in run.stderr
+
+
+def test_pacing_stays_under_20_requests_per_2_seconds(lemlist_account):
+    account = lemlist_account(activities=30_000)
+    run = lemlist(account, streams=["activities"])
+    assert run.returncode == 0, run.stderr
+    assert len(run.records("activities")) == 30_000
+    arrivals = sorted(float(r["t"]) for r in api_requests(account))  # type: ignore[arg-type]
+    assert len(arrivals) == 301
+    assert all(r["status"] == 200 for r in api_requests(account))
+    busiest = max(sum(1 for b in arrivals[i:] if b - a < 2.0) for i, a in enumerate(arrivals))
+    assert busiest <= 20
+    rate = (len(arrivals) - 1) / (arrivals[-1] - arrivals[0])
+    print(f"lemlist pacing: {len(arrivals)} requests at {rate:.2f}/s, busiest 2 s window {busiest}")
+    assert rate > 9.0  # paced, not throttled into slowness
+
+
+def test_key_travels_only_in_the_basic_header_and_never_in_output(lemlist_account):
+    account = lemlist_account(activities=120)
+    account.set_faults(script=["500", "reset"])
+    run = lemlist(account, env={"LOGLEVEL": "DEBUG"})
+    assert run.returncode == 0, run.stderr
+    for request in account.requests():
+        assert account.key not in str(request["target"])
+        assert "access_token" not in request["query"]  # type: ignore[operator]
+    encoded = base64.b64encode(f":{account.key}".encode()).decode()
+    for text in (run.stdout, run.stderr):
+        assert account.key not in text
+        assert encoded not in text
+    assert "DEBUG" in run.stderr
+
+
+@pytest.mark.parametrize("shape", ["array", "envelope"])
+def test_campaigns_accept_both_shapes(lemlist_account, shape):
+    account = lemlist_account(campaigns=130, campaigns_shape=shape, activities=0)
+    run = lemlist(account, streams=["campaigns"])
+    assert run.returncode == 0, run.stderr
+    ids = [c["_id"] for c in run.records("campaigns")]
+    assert len(ids) == len(set(ids)) == 130
+    assert len(api_requests(account, "/campaigns")) == 2
+
+
+def test_campaigns_paging_stops_when_offset_is_ignored(lemlist_account):
+    account = lemlist_account(campaigns=130, campaigns_ignore_offset=True, activities=0)
+    run = lemlist(account, streams=["campaigns"])
+    assert run.returncode == 0, run.stderr
+    ids = [c["_id"] for c in run.records("campaigns")]
+    assert len(set(ids)) == 100  # all the endpoint will give; no endless loop
+    assert len(api_requests(account, "/campaigns")) == 2
+
+
+def test_campaign_children_rows(lemlist_account):
+    account = lemlist_account(activities=0, campaigns=4, leads_per_campaign=9)
+    run = lemlist(account, streams=["campaigns", "campaign_stats", "sequences", "campaign_leads"])
+    assert run.returncode == 0, run.stderr
+    campaign_ids = {c["_id"] for c in run.records("campaigns")}
+    assert {s["campaignId"] for s in run.records("campaign_stats")} == campaign_ids
+    steps = run.records("sequences")
+    assert len(steps) == account.expected["sequences"]
+    assert all(s["_id"].startswith("stp_") and s["sequenceId"] and s["campaignId"] in campaign_ids for s in steps)
+    leads = run.records("campaign_leads")
+    assert len(leads) == 4 * 9
+    # Custom variables survive, grouped, whatever their names.
+    assert all({"jobTitle", "industry", "icebreaker", "Company name"} <= set(lead["variables"]) for lead in leads)
+    assert all(lead["email"] and lead["campaignId"] in campaign_ids for lead in leads)
+    stats_requests = [r for r in account.requests() if str(r["path"]).endswith("/stats")]
+    assert all({"startDate", "endDate"} <= set(r["query"]) for r in stats_requests)  # type: ignore[arg-type]
+
+
+def test_team_never_emits_an_api_key(lemlist_account):
+    account = lemlist_account(activities=0)
+    run = lemlist(account, streams=["team"])
+    assert run.returncode == 0, run.stderr
+    [team] = run.records("team")
+    assert "apiKey" not in team
+    assert "team-level-api-key-must-never-be-emitted" not in run.stdout
+    schema = next(m for m in run.messages if m["type"] == "SCHEMA" and m["stream"] == "team")
+    assert "apiKey" not in schema["schema"]["properties"]
+
+
+def test_plan_gated_stream_is_skipped_with_a_warning(lemlist_account):
+    account = lemlist_account(activities=20, gates={"/tasks": 402, "/watchlist": 403})
+    run = lemlist(account)
+    assert run.returncode == 0, run.stderr
+    counts = run.counts()
+    assert "tasks" not in counts
+    assert "watchlist_signals" not in counts
+    assert counts["activities"] == 20
+    assert counts["contacts"] == account.expected["contacts"]
+    warnings = [line for line in run.stderr.splitlines() if "Skipping stream" in line]
+    assert any("'tasks'" in line and "402" in line for line in warnings)
+    assert any("'watchlist_signals'" in line and "403" in line for line in warnings)
+
+
+def test_html_200_is_an_error_naming_the_endpoint(lemlist_account):
+    account = lemlist_account(activities=10)
+    # A wrong base path: every route falls into lemlist's HTML catch-all with a 200.
+    run = run_tap(
+        "tap-lemlist",
+        {"api_key": account.key, "api_url": f"{account.url}/wrong"},
+        streams=["team"],
+    )
+    assert run.returncode != 0
+    assert not run.records("team")
+    last = run.stderr.strip().splitlines()[-1]
+    assert "GET /wrong/team" in last
+    assert "not JSON (text/html" in last
+    assert "Traceback" not in run.stderr
+
+
+def test_rejected_key_is_one_line_without_traceback(lemlist_account):
+    account = lemlist_account(activities=10)
+    config = lemlist_config(account)
+    config["api_key"] = "not-the-key"
+    run = run_tap("tap-lemlist", config)
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr
+    errors = [line for line in run.stderr.splitlines() if "error" in line.lower()]
+    assert errors == [
+        "tap-lemlist: error: lemlist rejected the API key (401 on GET /api/activities). "
+        "Check the api_key setting (TAP_LEMLIST_API_KEY)."
+    ]
+    assert not [m for m in run.messages if m["type"] == "RECORD"]
