@@ -6,8 +6,9 @@ import typing as t
 
 from sandbox.lemlist import LemlistApp
 from sandbox.server import Sandbox
+from sandbox.smartlead import SmartleadApp
 
-APPS: dict[str, t.Callable[[], t.Any]] = {"lemlist": LemlistApp}
+APPS: dict[str, t.Callable[[], t.Any]] = {"lemlist": LemlistApp, "smartlead": SmartleadApp}
 
 
 def start(app: str, *, port: int = 0, host: str = "127.0.0.1") -> Sandbox:

@@ -7,7 +7,12 @@ import sys
 import threading
 
 from sandbox import APPS, start
-from sandbox.lemlist import DEFAULTS
+from sandbox.lemlist import DEFAULTS as LEMLIST_SIZES
+from sandbox.smartlead import DEFAULTS as SMARTLEAD_SIZES
+
+SIZES = {name: ("lemlist", default) for name, default in LEMLIST_SIZES.items()}
+for name, default in SMARTLEAD_SIZES.items():
+    SIZES[name] = ("smartlead" if name not in SIZES else "lemlist/smartlead", default)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,13 +25,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--latency-ms", type=float, default=0.0)
     parser.add_argument("--fault-rate", type=float, default=0.0, help="share of requests faulted")
-    for name, default in DEFAULTS.items():
-        parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=None, help=f"lemlist: {default}")
+    parser.add_argument(
+        "--rate-limit", type=int, default=None, help="requests per window (lemlist 20/2 s, Smartlead 10/2 s)"
+    )
+    for name, (apps, default) in SIZES.items():
+        parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=None, help=f"{apps}, default {default}")
     args = parser.parse_args(argv)
     spec: dict[str, object] = {"key": args.key, "seed": args.seed, "latency_ms": args.latency_ms}
     if args.fault_rate:
         spec["faults"] = {"rate": args.fault_rate, "seed": args.seed}
-    spec |= {name: getattr(args, name) for name in DEFAULTS if getattr(args, name) is not None}
+    if args.rate_limit:
+        spec["rate_limit"] = args.rate_limit
+    spec |= {name: getattr(args, name) for name in SIZES if getattr(args, name) is not None}
     server = start(args.app, port=args.port, host=args.host)
     server.put_account(args.account, spec)
     print(f"{args.app} sandbox at {server.url} (account '{args.account}')", flush=True)

@@ -63,3 +63,24 @@ def lemlist_account() -> t.Callable[..., Account]:
 
 def lemlist_config(account: Account, **settings: t.Any) -> dict[str, t.Any]:
     return {"api_key": account.key, "api_url": f"{account.url}/api", **settings}
+
+
+# The sandbox account gets a larger plan's limit (20 per 2 s) so that tests run at 10/s;
+# the default rate, safe on every documented plan, is tested on its own.
+SMARTLEAD_TEST_LIMIT = 20
+
+
+@pytest.fixture
+def smartlead_account() -> t.Callable[..., Account]:
+    """Factory: ``smartlead_account(campaigns=1, leads_per_campaign=1001)``."""
+    return lambda **spec: Account("smartlead", **{"rate_limit": SMARTLEAD_TEST_LIMIT, **spec})
+
+
+def smartlead_config(account: Account, **settings: t.Any) -> dict[str, t.Any]:
+    return {
+        "api_key": account.key,
+        "api_url": f"{account.url}/api/v1",
+        "max_requests_per_second": 10,
+        "max_requests_per_hour": 0,
+        **settings,
+    }

@@ -10,12 +10,13 @@ import time
 import pytest
 import requests
 
+from tap_core.dates import parse_iso
 from tap_core.errors import APIError
 from tap_core.pacing import WINDOW_SLACK_SECONDS, RateBudget, budget_for_key
 from tap_core.paging import OffsetPager, page_pager, records_in
 from tap_core.redaction import MASK, SecretFilter, drop_keys, redact, secret_forms
 from tap_core.rest import describe_failure, retry_after_seconds
-from tap_core.settings import parse_start_date, schema_problems, value_problems
+from tap_core.settings import schema_problems, value_problems
 
 NOW = datetime.datetime(2026, 6, 1, tzinfo=datetime.timezone.utc)
 
@@ -200,6 +201,6 @@ class TestSettings:
         assert any(problem in line for line in value_problems(config, NOW))
 
     def test_start_dates(self):
-        assert parse_start_date("2024-01-01") == datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
-        assert parse_start_date("2024-01-01T02:00:00+02:00").hour == 0
+        assert parse_iso("2024-01-01") == datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
+        assert parse_iso("2024-01-01T02:00:00+02:00").hour == 0
         assert value_problems({"api_key": "k", "api_url": "http://h", "start_date": "2024-01-01Z"}, NOW) == []

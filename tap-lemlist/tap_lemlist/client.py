@@ -59,9 +59,3 @@ class LemlistStream(EngagementStream):
         elif self.paging in {"page0", "page1"}:
             params |= {"page": next_page_token, "limit": self.page_size}
         return params
-
-    @property
-    def window_end(self) -> str:
-        """The sync's start as lemlist's ISO 8601: the fixed upper bound of date windows."""
-        stamp = self._tap.sync_started_at
-        return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{stamp.microsecond // 1000:03d}Z"

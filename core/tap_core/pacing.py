@@ -16,26 +16,54 @@ from collections import deque
 WINDOW_SLACK_SECONDS = 0.05
 
 
-class RateBudget:
-    """At most ``max_requests`` sends in any ``period`` seconds, plus server-imposed pauses."""
+class Window:
+    """At most ``max_requests`` sends in any ``period`` seconds."""
 
     def __init__(self, max_requests: int, period: float) -> None:
         if max_requests < 1 or period <= 0:
-            msg = "a rate budget needs at least one request per positive period"
+            msg = "a rate window needs at least one request per positive period"
             raise ValueError(msg)
         self.max_requests = max_requests
         self.period = period + WINDOW_SLACK_SECONDS
-        self._sent: deque[float] = deque()
+        self.sent: deque[float] = deque()
+
+    def wait_needed(self, now: float) -> float:
+        while self.sent and self.sent[0] <= now - self.period:
+            self.sent.popleft()
+        if len(self.sent) < self.max_requests:
+            return 0.0
+        return self.sent[0] + self.period - now
+
+    def has_room(self, now: float) -> bool:
+        return self.wait_needed(now) <= 0
+
+
+class RateBudget:
+    """Requests allowed by every window at once, plus server-imposed pauses.
+
+    Vendors state limits at several scales (per 2 s, per minute, per hour); one window each.
+    """
+
+    def __init__(self, max_requests: int, period: float, *, also: tuple[tuple[int, float], ...] = ()) -> None:
+        self.windows = [Window(max_requests, period), *(Window(n, p) for n, p in also)]
         self._paused_until = 0.0
         self._lock = threading.Lock()
 
+    @property
+    def max_requests(self) -> int:
+        return self.windows[0].max_requests
+
+    @property
+    def period(self) -> float:
+        return self.windows[0].period
+
     @classmethod
-    def per_second(cls, rate: float, window: float) -> RateBudget:
+    def per_second(cls, rate: float, window: float, *, also: tuple[tuple[int, float], ...] = ()) -> RateBudget:
         """A budget of ``rate`` requests per second, counted over the vendor's ``window``."""
         allowed = int(rate * window)
         if allowed >= 1:
-            return cls(allowed, window)
-        return cls(1, 1 / rate)
+            return cls(allowed, window, also=also)
+        return cls(1, 1 / rate, also=also)
 
     def acquire(self) -> float:
         """Block until one request may be sent; return the seconds spent waiting."""
@@ -43,9 +71,10 @@ class RateBudget:
         while True:
             with self._lock:
                 now = time.monotonic()
-                wait = self._wait_needed(now)
+                wait = max([self._paused_until - now, *(w.wait_needed(now) for w in self.windows)])
                 if wait <= 0:
-                    self._sent.append(now)
+                    for window in self.windows:
+                        window.sent.append(now)
                     return waited
             time.sleep(wait)
             waited += wait
@@ -56,34 +85,22 @@ class RateBudget:
             self._paused_until = max(self._paused_until, time.monotonic() + seconds)
 
     def window_has_room(self) -> bool:
-        """Whether our own sends leave room in the current window."""
+        """Whether our own sends leave room in every window right now."""
         with self._lock:
             now = time.monotonic()
-            self._forget_before(now - self.period)
-            return len(self._sent) < self.max_requests
-
-    def _wait_needed(self, now: float) -> float:
-        self._forget_before(now - self.period)
-        wait = self._paused_until - now
-        if len(self._sent) >= self.max_requests:
-            wait = max(wait, self._sent[0] + self.period - now)
-        return wait
-
-    def _forget_before(self, horizon: float) -> None:
-        while self._sent and self._sent[0] <= horizon:
-            self._sent.popleft()
+            return all(window.has_room(now) for window in self.windows)
 
 
 _budgets: dict[str, RateBudget] = {}
 _budgets_lock = threading.Lock()
 
 
-def budget_for_key(api_key: str, rate: float, window: float) -> RateBudget:
+def budget_for_key(api_key: str, rate: float, window: float, *, also: tuple[tuple[int, float], ...] = ()) -> RateBudget:
     """The process-wide budget of one API key at one rate (the key is kept only as a hash)."""
     fingerprint = hashlib.sha256(api_key.encode()).hexdigest()
-    slot = f"{fingerprint}:{rate}:{window}"
+    slot = f"{fingerprint}:{rate}:{window}:{also}"
     with _budgets_lock:
         budget = _budgets.get(slot)
         if budget is None:
-            budget = _budgets[slot] = RateBudget.per_second(rate, window)
+            budget = _budgets[slot] = RateBudget.per_second(rate, window, also=also)
         return budget

@@ -73,12 +73,17 @@ def mask_secrets_in_logs(secrets: Iterable[str]) -> None:
 
 def drop_keys(value: t.Any, names: frozenset[str]) -> t.Any:
     """``value`` with every object key in ``names`` removed, at any depth, in place."""
+    return drop_matching_keys(value, names.__contains__)
+
+
+def drop_matching_keys(value: t.Any, is_secret: t.Callable[[str], bool]) -> t.Any:
+    """``value`` with every object key for which ``is_secret`` holds removed, at any depth."""
     if isinstance(value, dict):
-        for name in names.intersection(value):
+        for name in [key for key in value if isinstance(key, str) and is_secret(key)]:
             del value[name]
         for child in value.values():
-            drop_keys(child, names)
+            drop_matching_keys(child, is_secret)
     elif isinstance(value, list):
         for child in value:
-            drop_keys(child, names)
+            drop_matching_keys(child, is_secret)
     return value

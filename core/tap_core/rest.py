@@ -6,6 +6,7 @@ import email.utils
 import random
 import time
 import typing as t
+from functools import cached_property
 from http import HTTPStatus
 from urllib.parse import urlparse
 
@@ -14,6 +15,8 @@ import requests
 from singer_sdk import RESTStream
 from singer_sdk.exceptions import RetriableAPIError
 
+from tap_core.coercion import Plan, coerce, plan_for
+from tap_core.dates import iso_ms
 from tap_core.errors import APIError, AuthError, PlanGatedError
 from tap_core.paging import records_in
 
@@ -128,6 +131,11 @@ class EngagementStream(RESTStream[t.Any]):
         return int(self.config.get("request_timeout", 60))
 
     @property
+    def window_end(self) -> str:
+        """The sync's start: the fixed upper bound of every date window of this run."""
+        return iso_ms(self._tap.sync_started_at)
+
+    @property
     def budget(self) -> RateBudget:
         return self._tap.budget
 
@@ -173,8 +181,12 @@ class EngagementStream(RESTStream[t.Any]):
         """The line for a 4xx that is neither auth nor a plan gate."""
         return f"{endpoint} answered {response.status_code}: {body_excerpt(response)}"
 
+    def server_wait(self, response: requests.Response) -> float | None:
+        """Seconds the server asks us to wait; vendors differ in how they say it."""
+        return retry_after_seconds(response)
+
     def pause_for_server(self, response: requests.Response) -> None:
-        wait = retry_after_seconds(response)
+        wait = self.server_wait(response)
         if wait and response.status_code in self.retry_after_statuses:
             self.budget.pause(min(wait, self.retry_longest_wait))
 
@@ -187,7 +199,7 @@ class EngagementStream(RESTStream[t.Any]):
         remaining = response.headers.get("X-RateLimit-Remaining")
         if remaining is None or not remaining.strip().isdigit() or int(remaining) > 0:
             return
-        wait = retry_after_seconds(response)
+        wait = self.server_wait(response)
         if wait and self.budget.window_has_room():
             self.budget.pause(min(wait, self.retry_longest_wait))
 
@@ -217,8 +229,14 @@ class EngagementStream(RESTStream[t.Any]):
             single_object=self.single_object,
         )
 
+    @cached_property
+    def number_plan(self) -> Plan:
+        return plan_for(self.schema)
+
     def parse_response(self, response: requests.Response) -> Iterable[dict[str, t.Any]]:
-        return self.records_of(response)
+        # Counters sometimes arrive as strings ("42"); the schema says which are numbers.
+        plan = self.number_plan
+        return [coerce(record, plan) for record in self.records_of(response)] if plan else self.records_of(response)
 
     # Retries
 
@@ -267,7 +285,7 @@ class EngagementStream(RESTStream[t.Any]):
             response = getattr(failure, "response", None)
             hinted = None
             if response is not None and response.status_code in self.retry_after_statuses:
-                hinted = retry_after_seconds(response)
+                hinted = self.server_wait(response)
             if hinted is not None:
                 wait = min(hinted, self.retry_longest_wait)
             else:

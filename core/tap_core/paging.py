@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import typing as t
 
 from singer_sdk.pagination import BaseAPIPaginator
@@ -61,6 +62,8 @@ def records_in(
 class OffsetPager(BaseAPIPaginator[int]):
     """Offset/limit paging: a short page is the last one, so no empty request follows it.
 
+    Where the API answers an explicit "more" flag (``more_flag``), the flag decides.
+
     Some endpoints ignore ``offset`` and serve the first page again; a page of ids all seen
     before ends the paging instead of looping forever.
     """
@@ -73,15 +76,21 @@ class OffsetPager(BaseAPIPaginator[int]):
         start: int = 0,
         step: int | None = None,
         id_key: str | None = None,
+        more_flag: t.Callable[[requests.Response], bool | None] | None = None,
     ) -> None:
         super().__init__(start)
         self._records_of = records_of
         self._page_size = page_size
         self._step = page_size if step is None else step
         self._id_key = id_key
+        self._more_flag = more_flag
         self._seen: set[object] = set()
 
     def has_more(self, response: requests.Response) -> bool:
+        flag = self._more_flag(response) if self._more_flag else None
+        if flag is not None:
+            # The API says; believe it over the page length (it may cap limit silently).
+            return flag
         records = self._records_of(response)
         if len(records) < self._page_size:
             return False
@@ -95,6 +104,28 @@ class OffsetPager(BaseAPIPaginator[int]):
 
     def get_next(self, response: requests.Response) -> int:  # noqa: ARG002
         return self.current_value + self._step
+
+
+def chunk_end(first: str, last: datetime.date, days: int) -> datetime.date:
+    """The last day of the chunk of ``days`` that starts on ``first`` (YYYY-MM-DD)."""
+    return min(last, datetime.date.fromisoformat(first) + datetime.timedelta(days=days - 1))
+
+
+class DayChunkPager(BaseAPIPaginator[str]):
+    """Walks [first, last] (YYYY-MM-DD) in chunks of ``days``: the token is a chunk's first day."""
+
+    def __init__(self, first: datetime.date, last: datetime.date, days: int) -> None:
+        super().__init__(first.isoformat())
+        self.last = last
+        self.days = days
+
+    def continue_if_empty(self, response: requests.Response) -> bool:  # noqa: ARG002
+        # A quiet stretch of days says nothing about the chunks after it.
+        return True
+
+    def get_next(self, response: requests.Response) -> str | None:  # noqa: ARG002
+        following = chunk_end(self.current_value, self.last, self.days) + datetime.timedelta(days=1)
+        return following.isoformat() if following <= self.last else None
 
 
 def page_pager(records_of: RecordsOf, page_size: int, *, first_page: int) -> OffsetPager:

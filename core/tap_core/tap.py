@@ -58,7 +58,12 @@ class EngagementTap(Tap):
             str(self.config["api_key"]),
             float(self.config.get("max_requests_per_second") or self.default_rate()),
             self.rate_window_seconds,
+            also=self.longer_rate_windows(),
         )
+
+    def longer_rate_windows(self) -> tuple[tuple[int, float], ...]:
+        """Caps at longer scales (requests, seconds), e.g. an hourly quota; none by default."""
+        return ()
 
     def default_rate(self) -> float:
         return float(self.config_jsonschema["properties"]["max_requests_per_second"]["default"])

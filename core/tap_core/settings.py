@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-import datetime
 import typing as t
 from urllib.parse import urlparse
 
 from singer_sdk import typing as th
 from singer_sdk.plugin_base import JSONSchemaValidator
 
+from tap_core.dates import parse_iso
 from tap_core.errors import ConfigError
 
 if t.TYPE_CHECKING:
+    import datetime
     from collections.abc import Callable, Mapping
 
     from jsonschema import ValidationError
 
 
-def common_settings(*, vendor: str, api_url: str, max_rate: int) -> list[th.Property[t.Any]]:
+def common_settings(
+    *, vendor: str, api_url: str, max_rate: int, default_rate: float | None = None
+) -> list[th.Property[t.Any]]:
     """The settings every tap of this project has, with the vendor's defaults."""
     return [
         th.Property(
@@ -54,10 +57,10 @@ def common_settings(*, vendor: str, api_url: str, max_rate: int) -> list[th.Prop
         th.Property(
             "max_requests_per_second",
             th.NumberType(exclusive_minimum=0, maximum=max_rate),
-            default=max_rate,
+            default=max_rate if default_rate is None else default_rate,
             title="Maximum requests per second",
             description=(
-                f"Cap on this tap's request rate for the key ({vendor} allows {max_rate:g}/s). "
+                f"Cap on this tap's request rate for the key (at most {max_rate:g}/s). "
                 "Lower it when other tools share the key."
             ),
         ),
@@ -97,15 +100,6 @@ def schema_problems(config: dict[str, t.Any], schema: dict[str, t.Any]) -> list[
     return lines
 
 
-def parse_start_date(value: str) -> datetime.datetime:
-    """An ISO 8601 date or date-time as an aware UTC datetime."""
-    text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
-    parsed = datetime.datetime.fromisoformat(text)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=datetime.timezone.utc)
-    return parsed.astimezone(datetime.timezone.utc)
-
-
 def value_problems(config: Mapping[str, t.Any], now: datetime.datetime) -> list[str]:
     """Problems that a schema cannot see: blank keys, future dates, odd URLs."""
     lines = []
@@ -114,7 +108,7 @@ def value_problems(config: Mapping[str, t.Any], now: datetime.datetime) -> list[
     start = config.get("start_date")
     if start:
         try:
-            if parse_start_date(str(start)) > now:
+            if parse_iso(str(start)) > now:
                 lines.append("setting 'start_date' is in the future: nothing could be synced")
         except ValueError:
             lines.append("setting 'start_date' is not an ISO 8601 date (e.g. 2024-01-01)")

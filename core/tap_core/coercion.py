@@ -1,0 +1,74 @@
+"""Numbers that arrive as strings, turned into numbers where the schema says so."""
+
+from __future__ import annotations
+
+import typing as t
+
+# A plan mirrors the schema: property -> "integer" | "number" | (sub-plan for objects/arrays).
+Plan = dict[str, t.Any]
+
+
+def _kind(schema: dict[str, t.Any]) -> str | None:
+    types = schema.get("type", [])
+    types = [types] if isinstance(types, str) else types
+    for kind in ("integer", "number", "object", "array"):
+        if kind in types:
+            return kind
+    return None
+
+
+def plan_for(schema: dict[str, t.Any]) -> Plan:
+    """Which properties (at any depth) hold numbers; computed once per stream."""
+    plan: Plan = {}
+    for name, prop in schema.get("properties", {}).items():
+        kind = _kind(prop)
+        if kind in {"integer", "number"}:
+            plan[name] = kind
+        elif kind == "object" and (sub := plan_for(prop)):
+            plan[name] = ("object", sub)
+        elif kind == "array":
+            items = prop.get("items", {})
+            item_kind = _kind(items)
+            if item_kind in {"integer", "number"}:
+                plan[name] = ("array", item_kind)
+            elif item_kind == "object" and (sub := plan_for(items)):
+                plan[name] = ("array", sub)
+    return plan
+
+
+def _number(value: str, kind: str) -> t.Any:
+    text = value.strip()
+    try:
+        number = float(text) if kind == "number" else int(text)
+    except ValueError:
+        if kind != "integer":
+            return value
+        try:
+            as_float = float(text)
+        except ValueError:
+            return value  # not a number at all: kept as sent, never dropped
+        return int(as_float) if as_float.is_integer() else value
+    return number
+
+
+def _coerce(value: t.Any, rule: t.Any) -> t.Any:
+    if isinstance(rule, str):
+        return _number(value, rule) if isinstance(value, str) else value
+    kind, sub = rule
+    if kind == "object" and isinstance(value, dict):
+        coerce(value, sub)
+    elif kind == "array" and isinstance(value, list):
+        for index, item in enumerate(value):
+            value[index] = (
+                _coerce(item, sub) if isinstance(sub, str) else (coerce(item, sub) if isinstance(item, dict) else item)
+            )
+    return value
+
+
+def coerce(record: dict[str, t.Any], plan: Plan) -> dict[str, t.Any]:
+    """``record`` with numeric strings converted in place, following ``plan``."""
+    for name, rule in plan.items():
+        value = record.get(name)
+        if value is not None and not isinstance(value, (int, float)):
+            record[name] = _coerce(value, rule)
+    return record

@@ -1,0 +1,619 @@
+"""A Smartlead API sandbox: deterministic data of any size, served with Smartlead's rules.
+
+Enforced as Smartlead does: ``api_key`` as a query parameter (401 ``{"message": "Invalid API
+Key"}``), 403 for an account without API access, limits on ``limit``/``offset`` (422), date
+formats (400), ``event_time_to`` only with ``event_time_from``, ``hasMore`` paging, counters as
+strings, ids past 32 bits, bare arrays where the docs show envelopes (or the envelopes, on
+request), a per-key rate limit with ``x-ratelimit-*`` headers and a JSON 429 body, and HTML 404s
+for unknown routes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import random
+import time
+import typing as t
+from urllib.parse import urlencode
+
+from sandbox.lemlist import FIRST_NAMES, LAST_NAMES, mix
+from sandbox.server import Account, Reply, Request
+
+DAY_MS = 86_400_000
+EPOCH_2024 = 1704067200000  # 2024-01-01T00:00:00Z in ms
+HISTORY_END = 1767225600000  # 2026-01-01T00:00:00Z: the generated history ends here
+ID_BASE = 2_900_000_000  # past 2**31 and 2**32 for some: ids must be 64-bit safe
+STATUSES = ("DRAFTED", "ACTIVE", "PAUSED", "STOPPED", "COMPLETED", "ARCHIVED")
+LEAD_STATUSES = ("STARTED", "INPROGRESS", "COMPLETED", "PAUSED", "BLOCKED")
+MAX_SPAN_MS = 12 * DAY_MS  # the last event of a lead comes at most this long after its first send
+
+DEFAULTS: dict[str, int] = {
+    "campaigns": 5,
+    "leads_per_campaign": 40,
+    "sequence_steps": 3,
+    "email_accounts": 120,
+    "clients": 3,
+    "lead_categories": 6,
+}
+
+
+def iso(ms: int) -> str:
+    stamp = datetime.datetime.fromtimestamp(ms / 1000, datetime.timezone.utc)
+    return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+
+
+def parse_time(value: str) -> int:
+    """Smartlead's date filters: ISO 8601 or YYYY-MM-DD, as ms; ValueError otherwise."""
+    text = value.strip()
+    if len(text) == 10:  # YYYY-MM-DD
+        day = datetime.date.fromisoformat(text)
+        return int(datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.timezone.utc).timestamp() * 1000)
+    parsed = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        raise ValueError(value)
+    return int(parsed.timestamp() * 1000)
+
+
+class SmartleadData:
+    """One Smartlead workspace, generated on demand from a seed and sizes.
+
+    A lead-campaign row ``i`` (email_lead_map_id order) first gets an email at
+    ``first_send(i)``, which rises with ``i``; its later events fall within ``MAX_SPAN_MS``.
+    Touched rows (``touch``) gain an open now, as when a lead reads an old email.
+    """
+
+    def __init__(self, spec: dict[str, t.Any]) -> None:
+        self.seed = int(spec.get("seed", 1))
+        self.sizes = {name: int(spec.get(name, default)) for name, default in DEFAULTS.items()}
+        self.envelopes = bool(spec.get("envelopes", False))
+        self.api_access = bool(spec.get("api_access", True))
+        # Switches for what the live API has been seen to do: a lower cap on all-leads-activities'
+        # limit, and routes that redirect (to a login page on another host, say).
+        self.activities_max_limit = int(spec.get("activities_max_limit", 1000))
+        self.redirects: dict[str, str] = {str(k): str(v) for k, v in spec.get("redirects", {}).items()}
+        self.touched: dict[int, list[int]] = {}  # row -> extra open times (ms)
+        self.rows = self.sizes["campaigns"] * self.sizes["leads_per_campaign"]
+        self.step_ms = max(1, (HISTORY_END - EPOCH_2024 - MAX_SPAN_MS) // max(1, self.rows))
+
+    def counts(self) -> dict[str, int]:
+        campaigns = self.sizes["campaigns"]
+        return {
+            "lead_activities": self.rows,
+            "campaigns": campaigns,
+            "campaign_sequences": campaigns * self.sizes["sequence_steps"],
+            "campaign_leads": self.rows,
+            "campaign_statistics": sum(len(self.sends(i)) for i in range(self.rows)),
+            "campaign_analytics": campaigns,
+            "email_accounts": self.sizes["email_accounts"],
+            "campaign_email_accounts": sum(len(self.campaign_mailboxes(c)) for c in range(campaigns)),
+            "clients": self.sizes["clients"],
+            "lead_categories": self.sizes["lead_categories"],
+            "campaign_webhooks": campaigns,
+            "day_wise_stats": len(self.days(EPOCH_2024, int(time.time() * 1000))),
+        }
+
+    def touch(self, count: int) -> list[int]:
+        """Give ``count`` rows a new open now; returns their email_lead_map_ids."""
+        now = int(time.time() * 1000)
+        picked = list(range(min(count, self.rows)))
+        for row in picked:
+            self.touched.setdefault(row, []).append(now)
+        return [self.map_id(row) for row in picked]
+
+    # Ids
+
+    def campaign_id(self, c: int) -> int:
+        return 1_000_000 + self.seed * 1000 + c
+
+    def map_id(self, row: int) -> int:
+        return ID_BASE + self.seed * 10_000_000 + row
+
+    def lead_id(self, row: int) -> int:
+        return ID_BASE + 1_500_000_000 + self.seed * 10_000_000 + row
+
+    def row_campaign(self, row: int) -> int:
+        return row % max(1, self.sizes["campaigns"])
+
+    # Campaigns
+
+    def campaign(self, c: int) -> dict[str, t.Any]:
+        rng = random.Random(mix("sl-campaign", self.seed, c))  # noqa: S311
+        created = EPOCH_2024 + c * 5 * DAY_MS
+        clients = self.sizes["clients"]
+        return {
+            "id": self.campaign_id(c),
+            "user_id": 4242,
+            "created_at": iso(created),
+            "updated_at": iso(created + DAY_MS),
+            "status": STATUSES[c % len(STATUSES)],
+            "name": f"Campaign {c + 1}",
+            "track_settings": ["DONT_TRACK_LINK_CLICK"] if c % 2 else [],
+            "scheduler_cron_value": {"tz": "Europe/London", "days": [1, 2, 3, 4, 5], "endHour": "17:00"},
+            "min_time_btwn_emails": 10,
+            "max_leads_per_day": 20 + rng.randrange(80),
+            "stop_lead_settings": "REPLY_TO_AN_EMAIL",
+            "parent_campaign_id": None,
+            "client_id": (100 + c % clients) if clients else None,
+            "enable_ai_esp_matching": bool(c % 2),
+            "send_as_plain_text": False,
+            "follow_up_percentage": 100,
+        }
+
+    def campaign_index(self, campaign_id: int) -> int:
+        index = campaign_id - self.campaign_id(0)
+        return index if 0 <= index < self.sizes["campaigns"] else -1
+
+    def sequences(self, c: int) -> list[dict[str, t.Any]]:
+        return [
+            {
+                "id": self.campaign_id(c) * 10 + n,
+                "created_at": self.campaign(c)["created_at"],
+                "updated_at": self.campaign(c)["updated_at"],
+                "email_campaign_id": self.campaign_id(c),
+                "seq_number": n + 1,
+                "subject": "" if n else f"Quick question #{c}",
+                "email_body": f"<p>Step {n + 1}</p>",
+                "seq_delay_details": {"delay_in_days": 0 if n == 0 else 2 + n},
+                "sequence_variants": [{"id": self.campaign_id(c) * 100 + n, "variant_label": "A", "subject": "x"}]
+                if n == 0
+                else None,
+            }
+            for n in range(self.sizes["sequence_steps"])
+        ]
+
+    # Leads and their activity
+
+    def first_send(self, row: int) -> int:
+        return EPOCH_2024 + row * self.step_ms
+
+    def sends(self, row: int) -> list[int]:
+        """Send times of each step that went out to this lead."""
+        steps = 1 + mix("steps", self.seed, row) % max(1, self.sizes["sequence_steps"])
+        return [self.first_send(row) + n * 3 * DAY_MS for n in range(steps)]
+
+    def lead(self, row: int) -> dict[str, t.Any]:
+        rng = random.Random(mix("sl-lead", self.seed, row))  # noqa: S311
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        return {
+            "id": self.lead_id(row),
+            "first_name": first,
+            "last_name": last,
+            "email": f"{first}.{last}.{row}@leads.example".lower(),
+            "phone_number": f"+1555{row:07d}" if row % 3 else None,
+            "company_name": rng.choice(["Acme", "Globex", "Initech", "Hooli"]),
+            "website": "acme.example",
+            "location": rng.choice(["London", "Paris", "Austin", None]),
+            "custom_fields": {"Title": rng.choice(["CEO", "CTO", "VP Sales"]), "Tier": str(rng.randrange(1, 4))},
+            "linkedin_profile": f"https://www.linkedin.com/in/sl{row}",
+            "company_url": "https://acme.example",
+            "is_unsubscribed": row % 17 == 0,
+            "unsubscribed_client_id_map": {},
+        }
+
+    def activity(self, row: int, step: int, sent: int) -> dict[str, t.Any]:
+        rng = random.Random(mix("sl-act", self.seed, row, step))  # noqa: S311
+        opens = rng.randrange(4) + (len(self.touched.get(row, [])) if step == 0 else 0)
+        replied = step == 0 and rng.random() < 0.2
+        lead = self.lead(row)
+        return {
+            "stats_id": self.map_id(row) * 10 + step,
+            "message_id": f"<{row}.{step}@mail.sandbox.example>",
+            "subject": f"Quick question #{self.row_campaign(row)}" if step == 0 else "",
+            "email_body": f"<p>Step {step + 1}</p>",
+            "sent_time": iso(sent),
+            "from_email": f"sender{row % 7}@company.example",
+            "to_email": lead["email"],
+            "email_seq_number": step + 1,
+            "open_count": opens,
+            "click_count": rng.randrange(2),
+            "click_details": {"https://acme.example/pricing": 1} if rng.random() < 0.3 else {},
+            "reply_details": {
+                "time": iso(sent + 2 * DAY_MS),
+                "reply_email_body": "Thanks for reaching out",
+                "message_id": f"<reply.{row}@leads.example>",
+            }
+            if replied
+            else None,
+            "thread_replies": [],
+        }
+
+    def event_times(self, row: int) -> list[int]:
+        times = []
+        for step, sent in enumerate(self.sends(row)):
+            times.append(sent)
+            if step == 0:
+                times.append(sent + 2 * DAY_MS)  # opens and replies land within days
+        return times + self.touched.get(row, [])
+
+    def lead_activity_row(self, row: int) -> dict[str, t.Any]:
+        c = self.row_campaign(row)
+        campaign = self.campaign(c)
+        return {
+            "lead_id": self.lead_id(row),
+            "email_lead_map_id": self.map_id(row),
+            "campaign_id": campaign["id"],
+            "campaign_name": campaign["name"],
+            "campaign_status": campaign["status"],
+            "status": LEAD_STATUSES[row % len(LEAD_STATUSES)],
+            "current_seq_num": len(self.sends(row)),
+            "created_at": iso(self.first_send(row) - DAY_MS),
+            "activities": [self.activity(row, step, sent) for step, sent in enumerate(self.sends(row))],
+        }
+
+    def activity_rows(self, low: int | None, high: int | None) -> list[int]:
+        """Rows with an event in [low, high], in email_lead_map_id order."""
+        if low is None:
+            return list(range(self.rows))
+        high = high if high is not None else 2**62
+        first = max(0, (low - MAX_SPAN_MS - EPOCH_2024) // self.step_ms)
+        last = min(self.rows - 1, (high - EPOCH_2024) // self.step_ms + 1)
+        candidates = set(range(first, last + 1)) | set(self.touched)
+        return sorted(r for r in candidates if any(low <= e <= high for e in self.event_times(r)))
+
+    def campaign_rows(self, c: int) -> list[int]:
+        return list(range(c, self.rows, max(1, self.sizes["campaigns"])))
+
+    def campaign_lead(self, row: int) -> dict[str, t.Any]:
+        return {
+            "campaign_lead_map_id": self.map_id(row) + 7_000_000,
+            "lead_category_id": (row % self.sizes["lead_categories"]) + 1 if row % 4 == 0 else None,
+            "status": LEAD_STATUSES[row % len(LEAD_STATUSES)],
+            "created_at": iso(self.first_send(row) - DAY_MS),
+            "lead": self.lead(row),
+        }
+
+    def statistic(self, row: int, step: int, sent: int) -> dict[str, t.Any]:
+        activity = self.activity(row, step, sent)
+        lead = self.lead(row)
+        reply = activity["reply_details"]
+        return {
+            "stats_id": str(activity["stats_id"]),
+            "lead_name": f"{lead['first_name']} {lead['last_name']}",
+            "lead_email": lead["email"],
+            "lead_category": None,
+            "sequence_number": step + 1,
+            "email_campaign_seq_id": self.campaign_id(self.row_campaign(row)) * 10 + step,
+            "seq_variant_id": None,
+            "email_subject": activity["subject"],
+            "email_message": activity["email_body"],
+            "sent_time": iso(sent),
+            "open_time": iso(sent + 3_600_000) if activity["open_count"] else None,
+            "click_time": iso(sent + 7_200_000) if activity["click_count"] else None,
+            "reply_time": reply["time"] if reply else None,
+            "open_count": str(activity["open_count"]),
+            "click_count": str(activity["click_count"]),
+            "is_unsubscribed": lead["is_unsubscribed"],
+            "is_bounced": row % 23 == 0,
+        }
+
+    def statistics(self, c: int, low: int | None, high: int | None) -> list[dict[str, t.Any]]:
+        rows = []
+        for row in self.campaign_rows(c):
+            for step, sent in enumerate(self.sends(row)):
+                if (low is None or sent >= low) and (high is None or sent <= high):
+                    rows.append(self.statistic(row, step, sent))
+        return rows
+
+    def analytics(self, c: int) -> dict[str, t.Any]:
+        rows = self.campaign_rows(c)
+        sent = sum(len(self.sends(r)) for r in rows)
+        opens = sum(self.activity(r, 0, self.first_send(r))["open_count"] for r in rows)
+        campaign = self.campaign(c)
+        return {
+            "id": campaign["id"],
+            "user_id": campaign["user_id"],
+            "created_at": campaign["created_at"],
+            "status": campaign["status"],
+            "name": campaign["name"],
+            "sent_count": str(sent),
+            "unique_sent_count": str(len(rows)),
+            "open_count": str(opens),
+            "unique_open_count": str(sum(1 for r in rows if self.activity(r, 0, self.first_send(r))["open_count"])),
+            "click_count": str(len(rows) // 5),
+            "unique_click_count": str(len(rows) // 6),
+            "reply_count": str(len(rows) // 5),
+            "block_count": "0",
+            "total_count": str(len(rows)),
+            "drafted_count": "0",
+            "bounce_count": str(sum(1 for r in rows if r % 23 == 0)),
+            "unsubscribed_count": str(sum(1 for r in rows if r % 17 == 0)),
+            "campaign_lead_stats": {
+                "total": len(rows),
+                "paused": 0,
+                "blocked": 0,
+                "stopped": 0,
+                "completed": len(rows) // 2,
+                "inprogress": len(rows) - len(rows) // 2,
+                "notStarted": 0,
+                "interested": len(rows) // 8,
+            },
+        }
+
+    # Mailboxes, clients, categories, webhooks, day-wise stats
+
+    def email_account(self, i: int) -> dict[str, t.Any]:
+        return {
+            "id": 700_000 + i,
+            "created_at": iso(EPOCH_2024 + i * 3_600_000),
+            "updated_at": iso(EPOCH_2024 + i * 3_600_000 + DAY_MS),
+            "user_id": 4242,
+            "from_name": f"Sender {i}",
+            "from_email": f"sender{i}@company.example",
+            "username": f"sender{i}@company.example",
+            "password": f"c21hcnRsZWFkLXNtdHAt{i:04d}",
+            "smtp_host": "smtp.company.example",
+            "smtp_port": 587,
+            "smtp_port_type": "TLS",
+            "message_per_day": 40,
+            "different_reply_to_address": "",
+            "is_different_imap_account": i % 5 == 0,
+            "imap_username": f"sender{i}@company.example",
+            "imap_password": f"aW1hcC1wYXNzd29yZC0{i:04d}",
+            "imap_host": "imap.company.example",
+            "imap_port": 993,
+            "imap_port_type": "SSL",
+            "signature": "<p>Best</p>",
+            "custom_tracking_domain": None,
+            "bcc_email": None,
+            "is_smtp_success": True,
+            "is_imap_success": i % 9 != 0,
+            "smtp_failure_error": None,
+            "imap_failure_error": "AUTH failed" if i % 9 == 0 else None,
+            "type": ["SMTP", "GMAIL", "OUTLOOK"][i % 3],
+            "daily_sent_count": str(i % 40),
+            "client_id": (100 + i % self.sizes["clients"]) if self.sizes["clients"] else None,
+            "warmup_details": {
+                "status": "ACTIVE",
+                "total_sent_count": 120 + i,
+                "warmup_reputation": "100%",
+                "warmup_key_id": f"warm-{i}",
+            },
+            "oauth_refresh_token": f"1//sandbox-refresh-{i}" if i % 3 else None,
+        }
+
+    def campaign_mailboxes(self, c: int) -> list[int]:
+        return [i for i in range(self.sizes["email_accounts"]) if i % max(1, self.sizes["campaigns"]) == c][:5]
+
+    def client(self, i: int) -> dict[str, t.Any]:
+        return {
+            "id": 100 + i,
+            "name": f"Client {i + 1}",
+            "email": f"client{i}@agency.example",
+            "uuid": f"00000000-0000-4000-8000-{i:012d}",
+            "created_at": iso(EPOCH_2024 + i * DAY_MS),
+            "user_id": 4242,
+            "logo": None,
+            "logo_url": None,
+            "client_permision": {"permission": ["reply_master_inbox"], "retricted_category": []},
+        }
+
+    def lead_category(self, i: int) -> dict[str, t.Any]:
+        names = [
+            "Interested",
+            "Meeting Request",
+            "Not Interested",
+            "Do Not Contact",
+            "Information Request",
+            "Out Of Office",
+        ]
+        return {
+            "id": i + 1,
+            "name": names[i % len(names)] + ("" if i < len(names) else f" {i}"),
+            "sentiment_type": ["positive", "positive", "negative", "negative", "neutral", "neutral"][i % 6],
+            "created_at": iso(EPOCH_2024),
+        }
+
+    def webhook(self, c: int) -> dict[str, t.Any]:
+        return {
+            "id": 9000 + c,
+            "name": f"Hook {c}",
+            "webhook_url": f"https://hooks.agency.example/{c}",
+            "email_campaign_id": self.campaign_id(c),
+            "event_types": ["EMAIL_REPLY", "LEAD_CATEGORY_UPDATED"],
+            "categories": ["Interested"] if c % 2 else [],
+            "created_at": iso(EPOCH_2024 + c * DAY_MS),
+            "updated_at": iso(EPOCH_2024 + c * DAY_MS),
+        }
+
+    def days(self, low: int, high: int) -> list[dict[str, t.Any]]:
+        first = max(low, EPOCH_2024) // DAY_MS
+        last = min(high, int(time.time() * 1000)) // DAY_MS
+        result = []
+        for day in range(first, last + 1):
+            rng = random.Random(mix("day", self.seed, day))  # noqa: S311
+            date = datetime.date.fromtimestamp(day * 86_400)
+            sent = rng.randrange(200) if day * DAY_MS < HISTORY_END else 0
+            result.append(
+                {
+                    "date": date.isoformat(),
+                    "day_name": date.strftime("%A"),
+                    "email_engagement_metrics": {
+                        "sent": str(sent),
+                        "opened": str(sent // 3),
+                        "replied": str(sent // 20),
+                        "bounced": "0",
+                        "unsubscribed": str(sent // 90),
+                    },
+                }
+            )
+        return result
+
+
+def window(query: dict[str, str], default_limit: int, max_limit: int) -> tuple[int, int] | Reply:
+    """(offset, limit), or a 422 that names the parameter, as Smartlead's validation does."""
+    for name, low, high, default in (("offset", 0, 10**9, 0), ("limit", 1, max_limit, default_limit)):
+        value = query.get(name, str(default))
+        if not value.lstrip("-").isdigit() or not low <= int(value) <= high:
+            return Reply.json(
+                {
+                    "error": "Validation Error",
+                    "message": f'"{name}" must be between {low} and {high}',
+                    "details": [{"path": [name], "message": f'"{name}" must be between {low} and {high}'}],
+                },
+                422,
+            )
+    return int(query.get("offset", 0)), int(query.get("limit", default_limit))
+
+
+def bad_date(name: str) -> Reply:
+    return Reply.json({"error": "Bad Request", "message": f"Invalid date format for {name}"}, 400)
+
+
+class SmartleadApp:
+    """Routes and rules of the Smartlead API (``/api/v1``)."""
+
+    name = "smartlead"
+    rate_limit = 10
+    rate_period = 2.0
+
+    def build_data(self, spec: dict[str, t.Any]) -> SmartleadData:
+        return SmartleadData(spec)
+
+    def key_of(self, request: Request) -> str | None:
+        return request.query.get("api_key") or None
+
+    def unauthorized(self) -> Reply:
+        return Reply.json({"message": "Invalid API Key"}, 401)
+
+    def rate_headers(self, remaining: int, frees_in: float, now: float) -> dict[str, str]:
+        return {
+            "x-ratelimit-limit": str(self.rate_limit),
+            "x-ratelimit-remaining": str(remaining),
+            "x-ratelimit-reset": str(math.ceil(now + frees_in)),
+        }
+
+    def too_many_requests(self, frees_in: float) -> Reply:
+        wait = max(1, math.ceil(frees_in))
+        reply = Reply.json({"error": {"code": "RATE_LIMIT_EXCEEDED", "retry_after": wait}}, 429)
+        reply.headers["Retry-After"] = str(wait)
+        return reply
+
+    def not_found(self, request: Request) -> Reply:
+        return Reply.html(f"<!DOCTYPE html><html><body><pre>Cannot GET {request.path}</pre></body></html>", 404)
+
+    def control(self, account: Account, action: str, request: Request) -> Reply | None:
+        if action == "touch" and request.method == "POST":
+            return Reply.json({"ids": account.data.touch(int(request.json().get("count", 1)))})
+        return None
+
+    def route(self, account: Account, request: Request) -> Reply:
+        data: SmartleadData = account.data
+        if not data.api_access:
+            return Reply.json({"message": "Access denied"}, 403)
+        path = request.path.removeprefix("/api/v1").rstrip("/")
+        query = request.query
+        if path in data.redirects:
+            return Reply(302, b"", "text/plain", {"Location": f"{data.redirects[path]}?{urlencode(query)}"})
+        if request.method != "GET":
+            return self.not_found(request)
+        envelope = data.envelopes
+        if path == "/campaigns/all-leads-activities":
+            return self.all_leads_activities(data, query)
+        if path == "/campaigns":
+            client = query.get("client_id")
+            rows = [data.campaign(c) for c in range(data.sizes["campaigns"])]
+            if client:
+                rows = [row for row in rows if str(row["client_id"]) == client]
+            if query.get("include_tags") == "true":
+                for row in rows:
+                    row["tags"] = [
+                        {
+                            "tag_id": 50 + row["id"] % 3,
+                            "tag_name": ["Q1", "EMEA", "Warm"][row["id"] % 3],
+                            "tag_color": "#3366ff",
+                        }
+                    ]
+            return Reply.json(rows)
+        parts = path.strip("/").split("/")
+        if len(parts) == 3 and parts[0] == "campaigns" and parts[1].isdigit():
+            return self.campaign_child(data, data.campaign_index(int(parts[1])), parts[2], query, request)
+        if path == "/email-accounts":
+            bounds = window(query, 100, 100)
+            if isinstance(bounds, Reply):
+                return bounds
+            offset, limit = bounds
+            total = data.sizes["email_accounts"]
+            return Reply.json([data.email_account(i) for i in range(offset, min(total, offset + limit))])
+        if path == "/client":
+            rows = [data.client(i) for i in range(data.sizes["clients"])]
+            return Reply.json({"ok": True, "data": rows} if envelope else rows)
+        if path == "/leads/fetch-categories":
+            return Reply.json([data.lead_category(i) for i in range(data.sizes["lead_categories"])])
+        if path == "/analytics/day-wise-overall-stats":
+            return self.day_wise_stats(data, query)
+        return self.not_found(request)
+
+    def all_leads_activities(self, data: SmartleadData, query: dict[str, str]) -> Reply:
+        bounds = window(query, 100, data.activities_max_limit)
+        if isinstance(bounds, Reply):
+            return bounds
+        offset, limit = bounds
+        if "event_time_to" in query and "event_time_from" not in query:
+            return Reply.json({"error": "Bad Request", "message": "event_time_to requires event_time_from"}, 400)
+        try:
+            low = parse_time(query["event_time_from"]) if "event_time_from" in query else None
+        except ValueError:
+            return bad_date("event_time_from")
+        try:
+            high = parse_time(query["event_time_to"]) if "event_time_to" in query else None
+        except ValueError:
+            return bad_date("event_time_to")
+        rows = data.activity_rows(low, high)
+        page = rows[offset : offset + limit]
+        return Reply.json({"data": [data.lead_activity_row(r) for r in page], "hasMore": offset + limit < len(rows)})
+
+    def campaign_child(self, data: SmartleadData, c: int, child: str, query: dict[str, str], request: Request) -> Reply:
+        if c < 0:
+            return Reply.json({"error": "Campaign not found"}, 404)
+        envelope = data.envelopes
+        if child == "sequences":
+            rows = data.sequences(c)
+            return Reply.json({"data": rows} if envelope else rows)
+        if child == "leads":
+            bounds = window(query, 100, 100)
+            if isinstance(bounds, Reply):
+                return bounds
+            offset, limit = bounds
+            leads = data.campaign_rows(c)
+            page = [data.campaign_lead(r) for r in leads[offset : offset + limit]]
+            return Reply.json({"total_leads": str(len(leads)), "offset": offset, "limit": limit, "data": page})
+        if child == "statistics":
+            return self.statistics(data, c, query)
+        if child == "analytics":
+            return Reply.json(data.analytics(c))
+        if child == "email-accounts":
+            return Reply.json([data.email_account(i) for i in data.campaign_mailboxes(c)])
+        if child == "webhooks":
+            rows = [data.webhook(c)]
+            return Reply.json({"webhooks": rows} if c % 2 else rows)
+        return self.not_found(request)
+
+    def statistics(self, data: SmartleadData, c: int, query: dict[str, str]) -> Reply:
+        bounds = window(query, 100, 1000)
+        if isinstance(bounds, Reply):
+            return bounds
+        offset, limit = bounds
+        limits = []
+        for name, end_of_day in (("sent_time_start_date", 0), ("sent_time_end_date", DAY_MS - 1)):
+            try:
+                value = query.get(name)
+                limits.append(None if value is None else parse_time(value) + (end_of_day if len(value) == 10 else 0))
+            except ValueError:
+                return bad_date(name)
+        rows = data.statistics(c, limits[0], limits[1])
+        return Reply.json(
+            {"total_stats": str(len(rows)), "offset": offset, "limit": limit, "data": rows[offset : offset + limit]}
+        )
+
+    def day_wise_stats(self, data: SmartleadData, query: dict[str, str]) -> Reply:
+        try:
+            low = parse_time(query["start_date"])
+            high = parse_time(query["end_date"]) + DAY_MS - 1
+        except KeyError as missing:
+            return Reply.json({"error": "Validation Error", "message": f"{missing.args[0]} is required"}, 422)
+        except ValueError:
+            return bad_date("start_date/end_date")
+        if high < low:
+            return Reply.json({"error": "Invalid parameters provided", "message": "start_date after end_date"}, 422)
+        return Reply.json({"ok": True, "data": {"day_wise_stats": data.days(low, high)}})

@@ -1,0 +1,30 @@
+"""Agency clients and the lead categories replies are sorted into."""
+
+from __future__ import annotations
+
+import typing as t
+
+from tap_smartlead.client import SmartleadStream
+
+if t.TYPE_CHECKING:
+    from singer_sdk.helpers.types import Context
+
+
+class ClientsStream(SmartleadStream):
+    """``GET /client/``: a bare array live, ``{ok, data}`` in the docs; both are read."""
+
+    name = "clients"
+    path = "/client/"
+    primary_keys = ("id",)
+
+    def post_process(self, row: dict[str, t.Any], context: Context | None = None) -> dict[str, t.Any] | None:  # noqa: ARG002
+        client = self.client_id()
+        return row if client is None or row.get("id") == client else None
+
+
+class LeadCategoriesStream(SmartleadStream):
+    """``GET /leads/fetch-categories``."""
+
+    name = "lead_categories"
+    path = "/leads/fetch-categories"
+    primary_keys = ("id",)
