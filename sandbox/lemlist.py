@@ -11,13 +11,13 @@ from __future__ import annotations
 import base64
 import bisect
 import datetime
-import hashlib
 import math
 import random
 import string
 import time
 import typing as t
 
+from sandbox.common import iso, mix
 from sandbox.server import Account, Reply, Request
 
 ALPHABET = string.ascii_letters + string.digits
@@ -83,11 +83,6 @@ DEFAULTS: dict[str, int] = {
 }
 
 
-def iso(ms: int) -> str:
-    stamp = datetime.datetime.fromtimestamp(ms / 1000, datetime.timezone.utc)
-    return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
-
-
 def parse_date(value: str) -> int:
     """lemlist's date filters: Unix seconds or ISO 8601, as ms."""
     if value.strip().lstrip("-").isdigit():
@@ -96,12 +91,6 @@ def parse_date(value: str) -> int:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=datetime.timezone.utc)
     return int(parsed.timestamp() * 1000)
-
-
-def mix(*parts: object) -> int:
-    """A stable 64-bit hash of the parts (Python's hash() is salted per process)."""
-    digest = hashlib.blake2b(repr(parts).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big")
 
 
 def fast_mix(seed: int, index: int) -> int:

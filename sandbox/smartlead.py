@@ -17,7 +17,8 @@ import time
 import typing as t
 from urllib.parse import urlencode
 
-from sandbox.lemlist import FIRST_NAMES, LAST_NAMES, mix
+from sandbox.common import iso, mix
+from sandbox.lemlist import FIRST_NAMES, LAST_NAMES
 from sandbox.server import Account, Reply, Request
 
 DAY_MS = 86_400_000
@@ -36,11 +37,6 @@ DEFAULTS: dict[str, int] = {
     "clients": 3,
     "lead_categories": 6,
 }
-
-
-def iso(ms: int) -> str:
-    stamp = datetime.datetime.fromtimestamp(ms / 1000, datetime.timezone.utc)
-    return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
 
 
 def parse_time(value: str) -> int:

@@ -8,7 +8,7 @@ from tap_core.errors import (
     TapError,
 )
 from tap_core.pacing import RateBudget, budget_for_key
-from tap_core.rest import EngagementStream
+from tap_core.rest import EngagementStream, PerParentStream
 from tap_core.tap import EngagementTap
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "ConfigError",
     "EngagementStream",
     "EngagementTap",
+    "PerParentStream",
     "PlanGatedError",
     "RateBudget",
     "TapError",

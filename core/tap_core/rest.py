@@ -43,6 +43,10 @@ _PAYLOAD_ATTR = "_tap_core_payload"
 _BODY_EXCERPT = 200
 
 
+class ParentGoneError(APIError):
+    """A non-HTML 404 on a per-parent endpoint: the parent was deleted since it was listed."""
+
+
 class InvalidBodyError(RetriableAPIError):
     """A 2xx whose body is not JSON: a proxy page, a truncated body, a vendor catch-all."""
 
@@ -319,3 +323,32 @@ class EngagementStream(RESTStream[t.Any]):
                 self.name,
                 gate,
             )
+
+
+class PerParentStream(EngagementStream):
+    """An endpoint per parent record (a campaign's leads, say); its rows get the parent's key.
+
+    A parent deleted between listing and this request answers a 404 with a plain or JSON
+    body: that parent is skipped with a warning. An HTML 404 is a wrong route and stays fatal.
+    """
+
+    #: The context key (from ``get_child_context``) copied into every row.
+    parent_key: t.ClassVar[str]
+    # Full-table children share one state entry instead of one per parent.
+    state_partitioning_keys: t.ClassVar[list[str] | None] = []
+
+    def validate_response(self, response: requests.Response) -> None:
+        is_html = "html" in response.headers.get("Content-Type", "")
+        if response.status_code == HTTPStatus.NOT_FOUND and not is_html:
+            raise ParentGoneError(self.endpoint_of(response))
+        super().validate_response(response)
+
+    def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
+        try:
+            yield from super().get_records(context)
+        except ParentGoneError as gone:
+            self.logger.warning("Skipping %s for %s: it no longer exists (%s)", self.name, dict(context or {}), gone)
+
+    def post_process(self, row: dict[str, t.Any], context: Context | None = None) -> dict[str, t.Any] | None:
+        row[self.parent_key] = (context or {}).get(self.parent_key)
+        return row

@@ -11,7 +11,7 @@ from singer_sdk import Tap
 from tap_core.cli import tap_command
 from tap_core.pacing import budget_for_key
 from tap_core.redaction import mask_secrets_in_logs, redact_known
-from tap_core.rest import PacedSession
+from tap_core.rest import EngagementStream, PacedSession
 from tap_core.settings import raise_if_invalid, schema_problems, value_problems
 
 if t.TYPE_CHECKING:
@@ -29,6 +29,8 @@ class EngagementTap(Tap):
     rate_window_seconds: t.ClassVar[float]
     #: Settings whose values must never be printed.
     secret_settings: t.ClassVar[tuple[str, ...]] = ("api_key",)
+    #: The tap's stream classes, parents before their children.
+    stream_types: t.ClassVar[tuple[type[EngagementStream], ...]]
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         # The sync's start, fixed once: it pins date windows so paging stays stable.
@@ -71,6 +73,9 @@ class EngagementTap(Tap):
     @cached_property
     def http_session(self) -> PacedSession:
         return PacedSession(self.budget)
+
+    def discover_streams(self) -> list[EngagementStream]:
+        return [stream_type(tap=self) for stream_type in self.stream_types]
 
     @classmethod
     def get_singer_command(cls) -> click.Command:

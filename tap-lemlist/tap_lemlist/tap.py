@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import typing as t
-
 from singer_sdk import typing as th
 
 from tap_core import EngagementTap
 from tap_core.settings import common_settings
 from tap_lemlist.streams import STREAM_TYPES
-
-if t.TYPE_CHECKING:
-    from tap_lemlist.client import LemlistStream
 
 # lemlist: 20 requests per 2 seconds per key, all routes together.
 RATE_LIMIT_PER_SECOND = 10
@@ -24,6 +19,7 @@ class TapLemlist(EngagementTap):
     name = "tap-lemlist"
     vendor = "lemlist"
     rate_window_seconds = RATE_WINDOW_SECONDS
+    stream_types = STREAM_TYPES
 
     config_jsonschema = th.PropertiesList(
         *common_settings(vendor="lemlist", api_url="https://api.lemlist.com/api", max_rate=RATE_LIMIT_PER_SECOND),
@@ -40,9 +36,6 @@ class TapLemlist(EngagementTap):
             description="Only sync activities of these campaigns (cam_...). Default: all.",
         ),
     ).to_dict()
-
-    def discover_streams(self) -> list[LemlistStream]:
-        return [stream_type(tap=self) for stream_type in STREAM_TYPES]
 
 
 if __name__ == "__main__":

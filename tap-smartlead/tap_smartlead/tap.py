@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import typing as t
-
 from singer_sdk import typing as th
 
 from tap_core import EngagementTap
 from tap_core.settings import common_settings
 from tap_smartlead.streams import STREAM_TYPES
-
-if t.TYPE_CHECKING:
-    from tap_smartlead.client import SmartleadStream
 
 # Smartlead's documents disagree: 10 requests / 2 s (help centre), 60 / 60 s per key
 # (reference), 60 / min + 1,000 / h + 10 / s bursts (Standard plan). The defaults obey all
@@ -30,6 +25,7 @@ class TapSmartlead(EngagementTap):
     name = "tap-smartlead"
     vendor = "Smartlead"
     rate_window_seconds = RATE_WINDOW_SECONDS
+    stream_types = STREAM_TYPES
 
     config_jsonschema = th.PropertiesList(
         *common_settings(
@@ -69,9 +65,6 @@ class TapSmartlead(EngagementTap):
     def longer_rate_windows(self) -> tuple[tuple[int, float], ...]:
         hourly = int(self.config.get("max_requests_per_hour") or 0)
         return ((hourly, HOUR),) if hourly else ()
-
-    def discover_streams(self) -> list[SmartleadStream]:
-        return [stream_type(tap=self) for stream_type in STREAM_TYPES]
 
 
 if __name__ == "__main__":

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import typing as t
-from http import HTTPStatus
 
+from tap_core import PerParentStream
 from tap_core.errors import APIError
 from tap_lemlist.client import LemlistStream
 
 if t.TYPE_CHECKING:
-    from collections.abc import Iterable
-
     import requests
     from singer_sdk.helpers.types import Context
 
@@ -38,31 +36,11 @@ class CampaignsStream(LemlistStream):
         return {"campaignId": record["_id"], "campaignCreatedAt": record.get("createdAt")}
 
 
-class CampaignChildStream(LemlistStream):
-    """A per-campaign endpoint. A campaign deleted since it was listed is skipped."""
+class CampaignChildStream(PerParentStream, LemlistStream):
+    """A per-campaign endpoint; rows get ``campaignId``."""
 
     parent_stream_type = CampaignsStream
-    # Children are full-table: one shared state entry, not one per campaign.
-    state_partitioning_keys: t.ClassVar[list[str]] = []
-
-    def validate_response(self, response: requests.Response) -> None:
-        if response.status_code == HTTPStatus.NOT_FOUND:
-            raise CampaignGoneError(self.endpoint_of(response))
-        super().validate_response(response)
-
-    def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
-        try:
-            yield from super().get_records(context)
-        except CampaignGoneError as gone:
-            self.logger.warning("Skipping %s: the campaign no longer exists (%s)", self.name, gone)
-
-    def post_process(self, row: dict[str, t.Any], context: Context | None = None) -> dict[str, t.Any]:
-        row["campaignId"] = (context or {}).get("campaignId")
-        return row
-
-
-class CampaignGoneError(APIError):
-    """404 on a campaign's child endpoint."""
+    parent_key = "campaignId"
 
 
 class CampaignStatsStream(CampaignChildStream):
@@ -118,7 +96,7 @@ class CampaignLeadsStream(CampaignChildStream):
     primary_keys = ("campaignId", "_id")
     fixed_params = {"state": "all", "format": "json"}  # noqa: RUF012
 
-    def post_process(self, row: dict[str, t.Any], context: Context | None = None) -> dict[str, t.Any]:
+    def post_process(self, row: dict[str, t.Any], context: Context | None = None) -> dict[str, t.Any] | None:
         known = self.schema["properties"]
         lead = {name: value for name, value in row.items() if name in known}
         lead["variables"] = {name: value for name, value in row.items() if name not in known}

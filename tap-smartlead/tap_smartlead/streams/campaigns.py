@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import typing as t
-from http import HTTPStatus
 
+from tap_core import PerParentStream
 from tap_core.dates import days_before
-from tap_core.errors import APIError
 from tap_smartlead.client import SmartleadStream
 
 if t.TYPE_CHECKING:
-    from collections.abc import Iterable
-
-    import requests
     from singer_sdk.helpers.types import Context
 
 # Statistics pages can be as large as 1000 rows.
@@ -35,31 +31,11 @@ class CampaignsStream(SmartleadStream):
         return {"campaign_id": record["id"]}
 
 
-class CampaignGoneError(APIError):
-    """404 on a campaign's child endpoint: the campaign was deleted since it was listed."""
-
-
-class CampaignChildStream(SmartleadStream):
-    """A per-campaign endpoint; its rows get the parent's ``campaign_id``."""
+class CampaignChildStream(PerParentStream, SmartleadStream):
+    """A per-campaign endpoint; rows get ``campaign_id``."""
 
     parent_stream_type = CampaignsStream
-    # Full-table children share one state entry instead of one per campaign.
-    state_partitioning_keys: t.ClassVar[list[str]] = []
-
-    def validate_response(self, response: requests.Response) -> None:
-        if response.status_code == HTTPStatus.NOT_FOUND and "json" in response.headers.get("Content-Type", ""):
-            raise CampaignGoneError(self.endpoint_of(response))
-        super().validate_response(response)
-
-    def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
-        try:
-            yield from super().get_records(context)
-        except CampaignGoneError as gone:
-            self.logger.warning("Skipping %s: the campaign no longer exists (%s)", self.name, gone)
-
-    def post_process(self, row: dict[str, t.Any], context: Context | None = None) -> dict[str, t.Any]:
-        row["campaign_id"] = (context or {}).get("campaign_id")
-        return row
+    parent_key = "campaign_id"
 
 
 class CampaignSequencesStream(CampaignChildStream):

@@ -37,5 +37,5 @@ class CampaignEmailAccountsStream(CampaignChildStream):
     path = "/campaigns/{campaign_id}/email-accounts"
     primary_keys = ("campaign_id", "id")
 
-    def post_process(self, row: dict[str, t.Any], context: Context | None = None) -> dict[str, t.Any]:
+    def post_process(self, row: dict[str, t.Any], context: Context | None = None) -> dict[str, t.Any] | None:
         return super().post_process(without_credentials(row), context)
