@@ -24,15 +24,18 @@ def main(warehouse: str, sources: list[str]) -> int:
                 "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
                 [schema, table],
             ).fetchone()
-            loaded = connection.execute(f'select count(*) from "{schema}"."{table}"').fetchone() if found and found[0] else None  # noqa: S608
-            rows.append((f"{schema}.{table}", loaded[0] if loaded else 0, count))
+            # Identifiers come from the sandbox's own stream list, not from input.
+            query = f'select count(*) from "{schema}"."{table}"'  # noqa: S608
+            result = connection.execute(query).fetchone() if found and found[0] else None
+            rows.append((f"{schema}.{table}", int(result[0]) if result else 0, count))
     width = max(len(name) for name, _, _ in rows)
     print(f"\n{'table':<{width}}  {'rows':>8}  {'in API':>8}")
     for name, loaded, count in rows:
         print(f"{name:<{width}}  {loaded:>8}  {count:>8}{'' if loaded == count else '  MISMATCH'}")
     total = sum(loaded for _, loaded, _ in rows)
     print(f"\n{total} rows in {len(rows)} tables, in {Path(warehouse).resolve()}")
-    print(f"Query them: .venv/bin/python -c \"import duckdb; print(duckdb.connect('{warehouse}').sql('show all tables'))\"")
+    show = f"duckdb.connect('{warehouse}').sql('show all tables')"
+    print(f'Query them: .venv/bin/python -c "import duckdb; print({show})"')
     return 0 if all(loaded == count for _, loaded, count in rows) else 1
 
 

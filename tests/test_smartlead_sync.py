@@ -289,3 +289,18 @@ def test_default_rate_paces_a_real_sync(smartlead_account):
     arrivals = sorted(float(r["t"]) for r in account.requests())  # type: ignore[arg-type]
     assert len(arrivals) == 7
     assert max(sum(1 for b in arrivals[i:] if b - a < 2.0) for i, a in enumerate(arrivals)) <= 2
+
+
+def test_day_wise_stats_rerun_reads_the_lookback_and_keeps_today(smartlead_account):
+    account = smartlead_account(campaigns=1)
+    first = smartlead(account, streams=["day_wise_stats"], settings={"start_date": "2026-01-01"})
+    assert first.returncode == 0, first.stderr
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    assert first.bookmark("day_wise_stats") == today.isoformat()
+    account.control.clear_requests(account.name)
+    second = smartlead(account, streams=["day_wise_stats"], state=first.state, settings={"start_date": "2026-01-01"})
+    assert second.returncode == 0, second.stderr
+    [request] = api_requests(account, "/analytics/day-wise-overall-stats")
+    assert request["query"]["start_date"] == (today - datetime.timedelta(days=7)).isoformat()  # type: ignore[index]
+    assert [d["date"] for d in second.records("day_wise_stats")][-1] == today.isoformat()
+    assert second.bookmark("day_wise_stats") == today.isoformat()

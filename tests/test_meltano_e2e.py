@@ -1,0 +1,271 @@
+"""End to end: `meltano run <tap> target-postgres` against the sandboxes, into a real PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import typing as t
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from tests.conftest import SMARTLEAD_TEST_LIMIT, Account
+from tests.postgres import Postgres, start_postgres
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+LEMLIST_KEYS = {
+    "activities": "_id", "team": "_id", "team_senders": "\"userId\"", "campaigns": "_id",
+    "campaign_stats": "\"campaignId\"", "sequences": "_id", "campaign_leads": "\"campaignId\", _id",
+    "schedules": "_id", "unsubscribes": "_id", "hooks": "_id", "contacts": "_id", "contact_lists": "_id",
+    "companies": "_id", "fields": "_id", "tasks": "_id", "inbox_labels": "_id", "watchlist_signals": "_id",
+}  # fmt: skip
+SMARTLEAD_KEYS = {
+    "lead_activities": "email_lead_map_id", "campaigns": "id", "campaign_sequences": "id",
+    "campaign_leads": "campaign_id, campaign_lead_map_id", "campaign_statistics": "stats_id",
+    "campaign_analytics": "campaign_id", "email_accounts": "id", "campaign_email_accounts": "campaign_id, id",
+    "clients": "id", "lead_categories": "id", "campaign_webhooks": "campaign_id, id", "day_wise_stats": "date",
+}  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def postgres() -> t.Iterator[Postgres]:
+    server = start_postgres()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def installed_project() -> Path:
+    """The repository's own Meltano project, plugins installed once for the session."""
+    done = meltano(ROOT, "install")
+    assert done.returncode == 0, done.stderr[-3000:]
+    return ROOT
+
+
+def meltano(project: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / "meltano"), *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PATH": f"{BIN}:{os.environ['PATH']}", **(env or {})},
+        timeout=600,
+        check=False,
+    )
+
+
+class Run:
+    """One project, one PostgreSQL database, one Meltano state store, and everything printed."""
+
+    def __init__(self, project: Path, postgres: Postgres, tmp: Path, **env: str) -> None:
+        self.project = project
+        self.database = f"e2e_{uuid.uuid4().hex[:10]}"
+        with psycopg.connect(postgres.url(), autocommit=True) as connection:
+            connection.execute(f"create database {self.database}")
+        self.url = postgres.url(self.database)
+        self.env = {
+            "MELTANO_DATABASE_URI": f"sqlite:///{tmp / 'meltano.db'}",
+            "TARGET_POSTGRES_HOST": postgres.host,
+            "TARGET_POSTGRES_PORT": str(postgres.port),
+            "TARGET_POSTGRES_USER": postgres.user,
+            "TARGET_POSTGRES_PASSWORD": "",
+            "TARGET_POSTGRES_DATABASE": self.database,
+            **env,
+        }
+        self.printed: list[str] = []
+
+    def __call__(self, *args: str) -> subprocess.CompletedProcess[str]:
+        done = meltano(self.project, *args, env=self.env)
+        self.printed += [done.stdout, done.stderr]
+        return done
+
+    def sql(self, query: str) -> list[tuple[t.Any, ...]]:
+        with psycopg.connect(self.url) as connection:
+            return connection.execute(query).fetchall()  # type: ignore[arg-type]
+
+    def counts(self, schema: str) -> dict[str, int]:
+        tables = [
+            row[0]
+            for row in self.sql(f"select table_name from information_schema.tables where table_schema = '{schema}'")
+        ]
+        return {table: self.sql(f'select count(*) from {schema}."{table}"')[0][0] for table in tables}
+
+    def duplicate_keys(self, schema: str, keys: dict[str, str]) -> dict[str, int]:
+        found = {}
+        for table, key in keys.items():
+            rows = self.sql(
+                f'select count(*) from (select {key} from {schema}."{table}" group by {key} having count(*) > 1) d'
+            )
+            if rows[0][0]:
+                found[table] = rows[0][0]
+        return found
+
+
+def lemlist_env(account: Account) -> dict[str, str]:
+    return {"TAP_LEMLIST_API_KEY": account.key, "TAP_LEMLIST_API_URL": f"{account.url}/api"}
+
+
+def smartlead_env(account: Account) -> dict[str, str]:
+    return {
+        "TAP_SMARTLEAD_API_KEY": account.key,
+        "TAP_SMARTLEAD_API_URL": f"{account.url}/api/v1",
+        "TAP_SMARTLEAD_START_DATE": "2024-01-01T00:00:00Z",
+    }
+
+
+def requests_to(account: Account, path: str) -> int:
+    return sum(1 for r in account.requests() if str(r["path"]).endswith(path))
+
+
+def test_lemlist_to_postgres_twice(installed_project, postgres, tmp_path):
+    account = Account("lemlist", activities=450)
+    run = Run(installed_project, postgres, tmp_path, **lemlist_env(account))
+
+    first = run("run", "tap-lemlist", "target-postgres")
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert run.counts("tap_lemlist") == account.expected
+
+    new = account.control.add_activities(account.name, 5)
+    account.control.clear_requests(account.name)
+    second = run("run", "tap-lemlist", "target-postgres")
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert requests_to(account, "/activities") == 1  # incremental: one request for the new ones
+    assert run.counts("tap_lemlist") == {**account.expected, "activities": 455}
+    assert (
+        run.sql(f"select count(*) from tap_lemlist.activities where _id in ({','.join(repr(i) for i in new)})")[0][0]
+        == 5
+    )
+    assert run.duplicate_keys("tap_lemlist", LEMLIST_KEYS) == {}
+
+    states = run("state", "list")
+    assert "sandbox:tap-lemlist-to-target-postgres" in states.stdout
+    state = run("state", "get", "sandbox:tap-lemlist-to-target-postgres")
+    assert json.loads(state.stdout)["singer_state"]["bookmarks"]["activities"]["replication_key_value"]
+
+    tested = run("config", "test", "tap-lemlist")
+    assert tested.returncode == 0, tested.stderr[-2000:]
+    assert "Plugin configuration is valid" in tested.stdout + tested.stderr
+    listed = run("config", "list", "tap-lemlist")
+    assert listed.returncode == 0
+
+    for text in run.printed:
+        assert account.key not in text
+
+
+def test_smartlead_to_postgres_twice(installed_project, postgres, tmp_path):
+    account = Account("smartlead", rate_limit=SMARTLEAD_TEST_LIMIT, campaigns=3, leads_per_campaign=30)
+    run = Run(installed_project, postgres, tmp_path, **smartlead_env(account))
+
+    first = run("run", "tap-smartlead", "target-postgres")
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert run.counts("tap_smartlead") == account.expected
+    before = dict(run.sql("select email_lead_map_id, activities[1]->>'open_count' from tap_smartlead.lead_activities"))
+
+    touched = account.control.call("POST", f"accounts/{account.name}/touch", {"count": 2})["ids"]
+    account.control.clear_requests(account.name)
+    second = run("run", "tap-smartlead", "target-postgres")
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert requests_to(account, "/all-leads-activities") == 1
+    assert run.counts("tap_smartlead") == account.expected  # changed leads upserted, not added
+    after = dict(run.sql("select email_lead_map_id, activities[1]->>'open_count' from tap_smartlead.lead_activities"))
+    assert {lead for lead in after if after[lead] != before[lead]} == set(touched)
+    assert run.duplicate_keys("tap_smartlead", SMARTLEAD_KEYS) == {}
+    columns = {
+        row[0]
+        for row in run.sql("select column_name from information_schema.columns where table_schema = 'tap_smartlead'")
+    }
+    assert not {"password", "imap_password"} & columns
+
+    assert "sandbox:tap-smartlead-to-target-postgres" in run("state", "list").stdout
+    tested = run("config", "test", "tap-smartlead")
+    assert tested.returncode == 0, tested.stderr[-2000:]
+    for text in run.printed:
+        assert account.key not in text
+
+
+def fresh_clone(destination: Path) -> Path:
+    """The repository's tracked files, as a fresh checkout of this tree would have them."""
+    files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    for name in filter(None, files.split("\0")):
+        target = destination / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, target)
+    return destination
+
+
+def test_accounts_and_clients_run_separately(postgres, tmp_path):
+    project = fresh_clone(tmp_path / "project")
+    shutil.copy(project / "accounts" / "example.meltano.yml.sample", project / "accounts" / "example.meltano.yml")
+    acme = Account("lemlist", activities=120, contacts=10)
+    globex = Account("lemlist", activities=230, contacts=20)
+    agency = Account("smartlead", rate_limit=SMARTLEAD_TEST_LIMIT, campaigns=6, leads_per_campaign=5, clients=3)
+    run = Run(
+        project,
+        postgres,
+        tmp_path,
+        LEMLIST_ACME_API_KEY=acme.key,
+        LEMLIST_GLOBEX_API_KEY=globex.key,
+        TAP_LEMLIST__ACME_API_URL=f"{acme.url}/api",
+        TAP_LEMLIST__GLOBEX_API_URL=f"{globex.url}/api",
+        **{
+            f"TAP_SMARTLEAD__CLIENT_101_{k.removeprefix('TAP_SMARTLEAD_')}": v for k, v in smartlead_env(agency).items()
+        },
+    )
+    assert run("install").returncode == 0
+    done = run("run", "tap-lemlist--acme", "target-postgres", "tap-lemlist--globex", "target-postgres",
+               "tap-smartlead--client-101", "target-postgres")  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert run.counts("lemlist_acme") == acme.expected
+    assert run.counts("lemlist_globex") == globex.expected
+    client_campaigns = run.sql("select distinct client_id from smartlead_client_101.campaigns")
+    assert client_campaigns == [(101,)]
+    assert run.counts("smartlead_client_101")["lead_activities"] == 2 * 5
+    states = run("state", "list").stdout
+    for state_id in ("tap-lemlist--acme-to-target-postgres", "tap-lemlist--globex-to-target-postgres",
+                     "tap-smartlead--client-101-to-target-postgres"):  # fmt: skip
+        assert f"sandbox:{state_id}" in states
+
+
+def test_scheduled_runs_share_only_the_state_backend(postgres, tmp_path):
+    """Two runs of the scheduled job, each from its own fresh clone, as two CI runners would."""
+    account = Account("lemlist", activities=300)
+    backend = tmp_path / "state-backend"
+    backend.mkdir()
+    env = {
+        **lemlist_env(account),
+        "MELTANO_STATE_BACKEND_URI": f"file://{backend}",
+        "SYNC_JOBS": "tap-lemlist target-postgres",
+    }
+    runs = []
+    for runner in ("first-runner", "second-runner"):
+        project = fresh_clone(tmp_path / runner)
+        run = Run(project, postgres, tmp_path / runner, **env)
+        if runs:  # both runners load the same warehouse
+            run.url, run.env["TARGET_POSTGRES_DATABASE"] = runs[0].url, runs[0].env["TARGET_POSTGRES_DATABASE"]
+        account.control.clear_requests(account.name)
+        done = subprocess.run(
+            [str(project / "scripts" / "scheduled-sync")],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PATH": f"{BIN}:{os.environ['PATH']}", **run.env},
+            timeout=600,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert account.key not in done.stdout + done.stderr
+        runs.append(run)
+        if runner == "first-runner":
+            assert requests_to(account, "/activities") == 4
+            assert run.counts("tap_lemlist")["activities"] == 300
+            account.control.add_activities(account.name, 3)
+    assert requests_to(account, "/activities") == 1
+    assert runs[1].counts("tap_lemlist")["activities"] == 303
+    assert list(backend.rglob("*.json"))  # the state lives in the backend, not on a runner
