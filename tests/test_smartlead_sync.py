@@ -84,7 +84,7 @@ def test_ids_past_32_bits_survive(smartlead_account):
 @pytest.mark.parametrize(("rows", "requests"), [(999, 1), (1000, 1), (1001, 2), (2500, 3)])
 def test_lead_activity_pages_follow_has_more(smartlead_account, rows, requests):
     account = smartlead_account(campaigns=1, leads_per_campaign=rows)
-    run = smartlead(account, streams=["lead_activities"])
+    run = smartlead(account, streams=["lead_activities"], settings={"parallel_requests": 1})
     assert run.returncode == 0, run.stderr
     ids = [r["email_lead_map_id"] for r in run.records("lead_activities")]
     assert len(ids) == len(set(ids)) == rows
@@ -304,3 +304,21 @@ def test_day_wise_stats_rerun_reads_the_lookback_and_keeps_today(smartlead_accou
     assert request["query"]["start_date"] == (today - datetime.timedelta(days=7)).isoformat()  # type: ignore[index]
     assert [d["date"] for d in second.records("day_wise_stats")][-1] == today.isoformat()
     assert second.bookmark("day_wise_stats") == today.isoformat()
+
+
+def test_parallel_requests_emit_exactly_what_one_at_a_time_does(smartlead_account):
+    account = smartlead_account(campaigns=7, leads_per_campaign=260, email_accounts=230)
+    one = smartlead(account, settings={"parallel_requests": 1, "start_date": "2025-06-01"})
+    many = smartlead(account, settings={"parallel_requests": 8, "start_date": "2025-06-01"})
+    # Each run's event window ends at its own start, so event_time_to alone may differ.
+    assert one.returncode == many.returncode == 0, one.stderr + many.stderr
+    records = [
+        (m["stream"], json.dumps({k: v for k, v in m["record"].items() if k != "event_time_to"}, sort_keys=True))
+        for m in one.messages
+        if m["type"] == "RECORD"
+    ]
+    assert [
+        (m["stream"], json.dumps({k: v for k, v in m["record"].items() if k != "event_time_to"}, sort_keys=True))
+        for m in many.messages
+        if m["type"] == "RECORD"
+    ] == records

@@ -85,6 +85,16 @@ class OffsetPager(BaseAPIPaginator[int]):
         self._id_key = id_key
         self._more_flag = more_flag
         self._seen: set[object] = set()
+        self.start = start
+
+    def token(self, index: int) -> int:
+        """The token of page ``index`` (0 = first): offsets and page numbers are predictable,
+        which is what lets pages be fetched ahead."""
+        return self.start + index * self._step
+
+    def pages_within(self, total: int) -> int:
+        """How many pages hold ``total`` records."""
+        return -(-total // self._page_size)
 
     def has_more(self, response: requests.Response) -> bool:
         flag = self._more_flag(response) if self._more_flag else None

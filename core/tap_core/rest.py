@@ -6,6 +6,7 @@ import email.utils
 import random
 import time
 import typing as t
+from collections import deque
 from functools import cached_property
 from http import HTTPStatus
 from urllib.parse import urlparse
@@ -14,16 +15,19 @@ import backoff
 import requests
 from singer_sdk import RESTStream
 from singer_sdk.exceptions import RetriableAPIError
+from singer_sdk.streams.rest import PageContext
 
 from tap_core.coercion import Plan, coerce, plan_for
 from tap_core.dates import iso_ms
 from tap_core.errors import APIError, AuthError, PlanGatedError
-from tap_core.paging import records_in
+from tap_core.paging import OffsetPager, records_in
 
 if t.TYPE_CHECKING:
-    from collections.abc import Generator, Iterable
+    from collections.abc import Generator, Iterable, Iterator
+    from concurrent.futures import Future
 
     from singer_sdk.helpers.types import Context, RequestFunc
+    from singer_sdk.pagination import BaseAPIPaginator
 
     from tap_core.pacing import RateBudget
     from tap_core.tap import EngagementTap
@@ -117,6 +121,9 @@ class EngagementStream(RESTStream[t.Any]):
     )
     records_keys: t.ClassVar[tuple[str, ...]] = ()
     single_object: t.ClassVar[bool] = False
+    #: Envelope key holding the total number of records, where the API gives one: pages are
+    #: then fetched ahead exactly up to the last.
+    total_key: t.ClassVar[str | None] = None
 
     retry_max_tries = 8
     # A body that is not JSON rarely heals: most often api_url points at a web page.
@@ -309,13 +316,139 @@ class EngagementStream(RESTStream[t.Any]):
             describe_failure(exc) if exc else "no response",
         )
 
+    # Requests in flight: pages ahead, and children of the next parents
+
+    @cached_property
+    def _prefetched(self) -> dict[tuple[tuple[str, t.Any], ...], tuple[t.Any, Future[requests.Response]]]:
+        return {}
+
+    def prepare(self, context: Context | None, token: t.Any) -> requests.PreparedRequest:
+        """The request for one page (built here, sent by a worker thread)."""
+        http_request = self.get_http_request(page=PageContext(stream_context=context, next_page_token=token))
+        return self.build_prepared_request(
+            method=http_request.method,
+            url=http_request.url,
+            params=http_request.encode_params(),
+            headers=http_request.headers,
+        )
+
+    def submit(self, context: Context | None, token: t.Any) -> Future[requests.Response]:
+        return self._tap.pool.submit(self.request_decorator(self._request), self.prepare(context, token), context)
+
+    def first_page(self, context: Context | None, token: t.Any) -> Future[requests.Response]:
+        """The first page's request: already in flight if the parent asked for it early."""
+        early = self._prefetched.pop(tuple(sorted((context or {}).items())), None)
+        if early is not None and early[0] == token:
+            return early[1]
+        return self.submit(context, token)
+
+    def prefetch(self, context: Context) -> None:
+        """Send this partition's first request now; ``sync`` for it will pick up the answer."""
+        if self.replication_key:
+            # The SDK loads a partition's starting bookmark when its sync begins; an early
+            # request needs it now (the SDK does the same again later, to the same value).
+            self._write_starting_replication_value(context)
+        paginator = self.get_new_paginator()
+        token = paginator.current_value if paginator is not None else None
+        self._prefetched[tuple(sorted(context.items()))] = (token, self.submit(context, token))
+
+    def request_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
+        with self.get_http_request_counter() as counter:
+            counter.with_context(context)
+            for _, records in self.pages(context, self.get_new_paginator()):
+                counter.increment()
+                yield from records
+
+    def pages(
+        self, context: Context | None, paginator: BaseAPIPaginator[t.Any] | None
+    ) -> Iterator[tuple[requests.Response, list[dict[str, t.Any]]]]:
+        """Each page's response and records, in order. An empty page ends paging, as in the SDK."""
+        if paginator is None:
+            response = self.first_page(context, None).result()
+            yield response, list(self.parse_response(response))
+            return
+        if isinstance(paginator, OffsetPager) and self._tap.parallel_requests > 1:
+            yield from self.pages_ahead(context, paginator)
+            return
+        future = self.first_page(context, paginator.current_value)
+        while True:
+            response = future.result()
+            records = list(self.parse_response(response))
+            yield response, records
+            if not records and not paginator.continue_if_empty(response):
+                return
+            paginator.advance(response)
+            if paginator.finished:
+                return
+            future = self.submit(context, paginator.current_value)
+
+    def pages_ahead(
+        self, context: Context | None, paginator: OffsetPager
+    ) -> Iterator[tuple[requests.Response, list[dict[str, t.Any]]]]:
+        """Offset pages fetched ahead of the one being emitted, emitted strictly in order.
+
+        The first page goes alone, so a short list costs one request. After ``n`` full pages,
+        up to ``n`` more are in flight (at most ``parallel_requests``): pages already sent when a
+        short page arrives are the only speculation, and a known total removes even that.
+        """
+        pending: deque[Future[requests.Response]] = deque([self.first_page(context, paginator.token(0))])
+        sent, done, last = 1, 0, None
+        try:
+            while pending:
+                response = pending.popleft().result()
+                records = list(self.parse_response(response))
+                yield response, records
+                done += 1
+                if not records:
+                    return
+                paginator.advance(response)
+                if paginator.finished:
+                    return
+                if last is None and (total := self.total_of(response)) is not None:
+                    last = paginator.pages_within(total)
+                window = min(done, self._tap.parallel_requests)
+                while len(pending) < window and (last is None or sent < last):
+                    pending.append(self.submit(context, paginator.token(sent)))
+                    sent += 1
+        finally:
+            for future in pending:
+                future.cancel()
+
+    def total_of(self, response: requests.Response) -> int | None:
+        payload = self.payload(response)
+        value = payload.get(self.total_key) if self.total_key and isinstance(payload, dict) else None
+        return int(value) if isinstance(value, (int, str)) and str(value).strip().isdigit() else None
+
+    def with_children_early(
+        self, records: Iterable[dict[str, t.Any]], context: Context | None
+    ) -> Iterator[dict[str, t.Any]]:
+        """Records, read a few ahead so that their children's first requests start early."""
+        children = [
+            child
+            for child in self.child_streams
+            if isinstance(child, EngagementStream) and (child.selected or child.has_selected_descendents)
+        ]
+        ahead: deque[dict[str, t.Any]] = deque()
+        for record in records:
+            ahead.append(record)
+            child_context = self.get_child_context(record=record, context=context)
+            for child in children:
+                if child_context is not None and not child._gated:
+                    child.prefetch(dict(child_context))
+            if len(ahead) > self._tap.parallel_requests:
+                yield ahead.popleft()
+        yield from ahead
+
     # Plan gates
 
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
         if self._gated:
             return
         try:
-            yield from super().get_records(context)
+            records = super().get_records(context)
+            if self.child_streams and self._tap.parallel_requests > 1:
+                records = self.with_children_early(records, context)
+            yield from records
         except PlanGatedError as gate:
             self._gated = True
             self.logger.warning(

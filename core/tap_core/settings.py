@@ -55,6 +55,16 @@ def common_settings(
             description="Seconds to wait for a response before retrying.",
         ),
         th.Property(
+            "parallel_requests",
+            th.IntegerType(minimum=1, maximum=32),
+            default=8,
+            title="Parallel requests",
+            description=(
+                "Requests in flight at once (pages fetched ahead, campaigns' children fetched early); "
+                "records are still emitted in order and the rate cap still holds. 1: one at a time."
+            ),
+        ),
+        th.Property(
             "max_requests_per_second",
             th.NumberType(exclusive_minimum=0, maximum=max_rate),
             default=max_rate if default_rate is None else default_rate,

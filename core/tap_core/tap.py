@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime
 import typing as t
+from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 
+import requests
 from singer_sdk import Tap
 
 from tap_core.cli import tap_command
@@ -72,7 +74,21 @@ class EngagementTap(Tap):
 
     @cached_property
     def http_session(self) -> PacedSession:
-        return PacedSession(self.budget)
+        session = PacedSession(self.budget)
+        # One pooled connection per worker thread, so parallel requests reuse connections.
+        adapter = requests.adapters.HTTPAdapter(pool_maxsize=self.parallel_requests)
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        return session
+
+    @property
+    def parallel_requests(self) -> int:
+        return int(self.config.get("parallel_requests") or 1)
+
+    @cached_property
+    def pool(self) -> ThreadPoolExecutor:
+        """The workers that send requests; the key's budget paces them all."""
+        return ThreadPoolExecutor(max_workers=self.parallel_requests, thread_name_prefix=self.name)
 
     def discover_streams(self) -> list[EngagementStream]:
         return [stream_type(tap=self) for stream_type in self.stream_types]
