@@ -145,6 +145,8 @@ class LemlistData:
         self.campaigns_shape = str(spec.get("campaigns_shape", "array"))
         self.campaigns_ignore_offset = bool(spec.get("campaigns_ignore_offset", False))
         self.gates: dict[str, int] = {str(k): int(v) for k, v in spec.get("gates", {}).items()}
+        # Schema drift: lemlist adding a field to activities that no schema knows yet.
+        self.new_activity_field = bool(spec.get("new_activity_field", False))
         self.team_id = lemlist_id("tea", self.seed, 0)
         self.users = [lemlist_id("usr", self.seed, i) for i in range(max(1, self.sizes["senders"]))]
         self.appended: list[int] = []
@@ -384,6 +386,8 @@ class LemlistData:
                 "enrichment": {"emailStatus": lead["emailStatus"]} if index % 2 else {},
             },
         }
+        if self.new_activity_field:
+            record["aiSummary"] = f"summary {index}"
         if kind in {"meetingBooked", "manualInterested", "emailsInterested"}:
             record["opportunityId"] = lemlist_id("opp", self.seed, index)
         if index % 3:  # stepId is being backfilled: absent on older activities

@@ -12,6 +12,8 @@ import typing as t
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sandbox.catalog import discover, select
+
 BIN = Path(sys.executable).parent
 
 
@@ -80,21 +82,9 @@ def write_json(path: Path, value: object) -> str:
 _catalogs: dict[str, dict[str, t.Any]] = {}
 
 
-def discover(executable: str, config: dict[str, t.Any]) -> dict[str, t.Any]:
-    if executable not in _catalogs:
-        run = run_tap(executable, config, args=["--discover"])
-        assert run.returncode == 0, run.stderr
-        _catalogs[executable] = json.loads(run.stdout)
-    return json.loads(json.dumps(_catalogs[executable]))
-
-
 def select_streams(executable: str, config: dict[str, t.Any], streams: set[str]) -> dict[str, t.Any]:
     """The discovered catalog with only ``streams`` selected (all their fields)."""
-    catalog = discover(executable, config)
-    known = {entry["tap_stream_id"] for entry in catalog["streams"]}
-    assert streams <= known, f"unknown streams {streams - known}"
-    for entry in catalog["streams"]:
-        for item in entry["metadata"]:
-            if not item["breadcrumb"]:
-                item["metadata"]["selected"] = entry["tap_stream_id"] in streams
-    return catalog
+    if executable not in _catalogs:
+        with tempfile.TemporaryDirectory() as folder:
+            _catalogs[executable] = discover(str(BIN / executable), write_json(Path(folder) / "config.json", config))
+    return select(json.loads(json.dumps(_catalogs[executable])), streams)

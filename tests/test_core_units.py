@@ -204,3 +204,39 @@ class TestSettings:
         assert parse_iso("2024-01-01") == datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
         assert parse_iso("2024-01-01T02:00:00+02:00").hour == 0
         assert value_problems({"api_key": "k", "api_url": "http://h", "start_date": "2024-01-01Z"}, NOW) == []
+
+
+class TestCoercion:
+    SCHEMA = {  # noqa: RUF012
+        "properties": {
+            "count": {"type": ["integer", "null"]},
+            "rate": {"type": ["number", "null"]},
+            "flag": {"type": ["boolean", "null"]},
+            "nested": {"type": ["object", "null"], "properties": {"n": {"type": ["integer", "null"]}}},
+            "items": {
+                "type": ["array", "null"],
+                "items": {"type": ["object"], "properties": {"n": {"type": "integer"}}},
+            },
+            "name": {"type": ["string", "null"]},
+        }
+    }
+
+    def test_strings_become_numbers_where_the_schema_says(self):
+        from tap_core.coercion import coerce, plan_for  # noqa: PLC0415
+
+        record = {"count": "42", "rate": " 1.5 ", "flag": 1, "nested": {"n": "7"}, "items": [{"n": "3"}], "name": "42"}
+        assert coerce(record, plan_for(self.SCHEMA)) == {
+            "count": 42,
+            "rate": 1.5,
+            "flag": True,
+            "nested": {"n": 7},
+            "items": [{"n": 3}],
+            "name": "42",
+        }
+
+    def test_values_that_are_not_numbers_are_kept_as_sent(self):
+        from tap_core.coercion import coerce, plan_for  # noqa: PLC0415
+
+        record = {"count": "n/a", "flag": "maybe", "rate": None}
+        assert coerce(dict(record), plan_for(self.SCHEMA)) == record
+        assert coerce({"count": "12.0", "flag": "false"}, plan_for(self.SCHEMA)) == {"count": 12, "flag": False}

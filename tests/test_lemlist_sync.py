@@ -6,6 +6,8 @@ import base64
 import collections
 import json
 import math
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -285,3 +287,27 @@ def test_parallel_requests_emit_exactly_what_one_at_a_time_does(lemlist_account)
         if m["type"] == "RECORD"
     ] == order
     assert many.counts() == account.expected
+
+
+def test_deselected_and_unknown_fields_are_not_emitted(lemlist_account):
+    account = lemlist_account(activities=150, new_activity_field=True)
+    config = lemlist_config(account)
+    from tests.taprun import select_streams  # noqa: PLC0415
+
+    catalog = select_streams("tap-lemlist", config, {"activities"})
+    for entry in catalog["streams"]:
+        for item in entry["metadata"]:
+            if entry["tap_stream_id"] == "activities" and item["breadcrumb"] == ["properties", "leadEmail"]:
+                item["metadata"]["selected"] = False
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "catalog.json"
+        path.write_text(json.dumps(catalog))
+        run = run_tap("tap-lemlist", config, args=["--catalog", str(path)])
+    assert run.returncode == 0, run.stderr
+    records = run.records("activities")
+    assert len(records) == 150
+    assert not any("leadEmail" in r or "aiSummary" in r for r in records)
+    assert any("leadFirstName" in r for r in records)
+    warnings = [line for line in run.stderr.splitlines() if "aiSummary" in line]
+    assert len(warnings) == 1
+    assert "not in its schema" in warnings[0]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typing as t
 
-# A plan mirrors the schema: property -> "integer" | "number" | (sub-plan for objects/arrays).
+# A plan mirrors the schema: property -> "integer" | "number" | "boolean" | (sub-plan for
+# objects/arrays).
 Plan = dict[str, t.Any]
 
 
@@ -14,7 +15,8 @@ def _kind(schema: dict[str, t.Any]) -> str | None:
     for kind in ("integer", "number", "object", "array"):
         if kind in types:
             return kind
-    return None
+    # Only a boolean-only property turns 0/1 into false/true, as the SDK's conformance does.
+    return "boolean" if "boolean" in types else None
 
 
 def plan_for(schema: dict[str, t.Any]) -> Plan:
@@ -22,18 +24,29 @@ def plan_for(schema: dict[str, t.Any]) -> Plan:
     plan: Plan = {}
     for name, prop in schema.get("properties", {}).items():
         kind = _kind(prop)
-        if kind in {"integer", "number"}:
+        if kind in {"integer", "number", "boolean"}:
             plan[name] = kind
         elif kind == "object" and (sub := plan_for(prop)):
             plan[name] = ("object", sub)
         elif kind == "array":
             items = prop.get("items", {})
             item_kind = _kind(items)
-            if item_kind in {"integer", "number"}:
+            if item_kind in {"integer", "number", "boolean"}:
                 plan[name] = ("array", item_kind)
             elif item_kind == "object" and (sub := plan_for(items)):
                 plan[name] = ("array", sub)
     return plan
+
+
+_TRUTH = {"true": True, "1": True, "false": False, "0": False}
+
+
+def _boolean(value: t.Any) -> t.Any:
+    if isinstance(value, int) and value in {0, 1}:
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _TRUTH:
+        return _TRUTH[value.strip().lower()]
+    return value
 
 
 def _number(value: str, kind: str) -> t.Any:
@@ -52,6 +65,8 @@ def _number(value: str, kind: str) -> t.Any:
 
 
 def _coerce(value: t.Any, rule: t.Any) -> t.Any:
+    if rule == "boolean":
+        return _boolean(value)
     if isinstance(rule, str):
         return _number(value, rule) if isinstance(value, str) else value
     kind, sub = rule
@@ -69,6 +84,8 @@ def coerce(record: dict[str, t.Any], plan: Plan) -> dict[str, t.Any]:
     """``record`` with numeric strings converted in place, following ``plan``."""
     for name, rule in plan.items():
         value = record.get(name)
-        if value is not None and not isinstance(value, (int, float)):
+        if value is None or isinstance(value, bool):
+            continue
+        if rule == "boolean" or not isinstance(value, (int, float)):
             record[name] = _coerce(value, rule)
     return record

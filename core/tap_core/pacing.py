@@ -6,6 +6,7 @@ provoking 429s: a 429 costs a request and a wait, and a key shared with other to
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import threading
 import time
@@ -27,15 +28,16 @@ class Window:
         self.period = period + WINDOW_SLACK_SECONDS
         self.sent: deque[float] = deque()
 
-    def wait_needed(self, now: float) -> float:
+    def earliest(self, now: float) -> float:
+        """The first moment a new send fits, counting sends already booked for later."""
         while self.sent and self.sent[0] <= now - self.period:
             self.sent.popleft()
         if len(self.sent) < self.max_requests:
-            return 0.0
-        return self.sent[0] + self.period - now
+            return now
+        return max(now, self.sent[-self.max_requests] + self.period)
 
     def has_room(self, now: float) -> bool:
-        return self.wait_needed(now) <= 0
+        return self.earliest(now) <= now
 
 
 class RateBudget:
@@ -66,18 +68,26 @@ class RateBudget:
         return cls(1, 1 / rate, also=also)
 
     def acquire(self) -> float:
-        """Block until one request may be sent; return the seconds spent waiting."""
+        """Block until one request may be sent; return the seconds spent waiting.
+
+        Each caller books its own send time under the lock and sleeps once until then, so many
+        waiting threads do not all wake up for every free slot.
+        """
         waited = 0.0
         while True:
             with self._lock:
                 now = time.monotonic()
-                wait = max([self._paused_until - now, *(w.wait_needed(now) for w in self.windows)])
-                if wait <= 0:
-                    for window in self.windows:
-                        window.sent.append(now)
+                slot = max([self._paused_until, *(w.earliest(now) for w in self.windows)])
+                for window in self.windows:
+                    # In time order: a booking made after a pause can precede earlier ones.
+                    window.sent.insert(bisect.bisect(window.sent, slot), slot)
+            if slot > now:
+                time.sleep(slot - now)
+                waited += slot - now
+            with self._lock:
+                # A 429 may have paused everyone while we slept: book again after the pause.
+                if time.monotonic() >= self._paused_until:
                     return waited
-            time.sleep(wait)
-            waited += wait
 
     def pause(self, seconds: float) -> None:
         """Hold every sender for ``seconds`` (a 429's ``Retry-After``, say)."""

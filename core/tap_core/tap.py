@@ -11,6 +11,7 @@ import requests
 from singer_sdk import Tap
 
 from tap_core.cli import tap_command
+from tap_core.io import StateFlushingWriter
 from tap_core.pacing import budget_for_key
 from tap_core.redaction import mask_secrets_in_logs, redact_known
 from tap_core.rest import EngagementStream, PacedSession
@@ -31,6 +32,7 @@ class EngagementTap(Tap):
     rate_window_seconds: t.ClassVar[float]
     #: Settings whose values must never be printed.
     secret_settings: t.ClassVar[tuple[str, ...]] = ("api_key",)
+    message_writer_class = StateFlushingWriter
     #: The tap's stream classes, parents before their children.
     stream_types: t.ClassVar[tuple[type[EngagementStream], ...]]
 

@@ -1,0 +1,1 @@
+"""The throughput benchmark: ``.venv/bin/python -m benchmark`` (see README)."""

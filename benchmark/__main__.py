@@ -1,0 +1,209 @@
+"""Throughput, CPU per record and memory of both taps against the sandboxes.
+
+``.venv/bin/python -m benchmark`` (``--quick`` for smaller sizes). Prints a markdown table:
+requests/s against the vendor's ceiling, records/s, 429s, tap CPU per record next to a plain
+SDK tap, and peak RSS of full syncs at two sizes. Latency is 300 ms +-30% per request, as
+measured against the real APIs; limits are the vendors' (lemlist 20 / 2 s; Smartlead at a
+configured 10/s on a plan that allows 20 / 2 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import typing as t
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from sandbox.catalog import discover, select
+from sandbox.control import SandboxControl
+
+BIN = Path(sys.executable).parent
+LATENCY_MS = 300
+
+
+@dataclass
+class TapRun:
+    records: int
+    cpu_seconds: float
+    peak_rss_mb: float
+    wall_seconds: float
+
+
+def start_sandbox(app: str) -> tuple[subprocess.Popen[str], SandboxControl]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sandbox", app, "--port", "0", "--key", uuid.uuid4().hex],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    url = process.stdout.readline().split(" at ")[1].split(" ")[0]
+    return process, SandboxControl(url)
+
+
+def run_tap(command: list[str], config: dict[str, t.Any], streams: set[str] | None, folder: Path) -> TapRun:
+    """Run a tap to the end; its own CPU time and peak RSS come from wait4, not from us."""
+    config_path = folder / f"config-{uuid.uuid4().hex}.json"
+    config_path.write_text(json.dumps(config))
+    args = [*command, "--config", str(config_path)]
+    if streams is not None:
+        catalog_path = folder / f"catalog-{uuid.uuid4().hex}.json"
+        catalog_path.write_text(json.dumps(select(discover(command, str(config_path)), streams)))
+        args += ["--catalog", str(catalog_path)]
+    started = time.monotonic()
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    counted = [0]
+
+    def count() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if b'"type":"RECORD"' in line or b'"type": "RECORD"' in line:
+                counted[0] += 1
+
+    reader = threading.Thread(target=count)
+    reader.start()
+    _, status, usage = os.wait4(process.pid, 0)
+    reader.join()
+    if status:
+        msg = f"{command[-1]} failed with status {status}"
+        raise RuntimeError(msg)
+    return TapRun(counted[0], usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, time.monotonic() - started)
+
+
+def request_rate(control: SandboxControl, account: str) -> tuple[float, int, int]:
+    """(requests per second over the run, requests, 429s) from the sandbox's own log."""
+    log = control.requests(account)
+    arrivals = sorted(float(r["t"]) for r in log)
+    throttled = sum(1 for r in log if r["status"] == 429)
+    span = arrivals[-1] - arrivals[0] if len(arrivals) > 1 else 0
+    return ((len(arrivals) - 1) / span if span else 0.0), len(arrivals), throttled
+
+
+def main() -> int:  # noqa: PLR0915
+    parser = argparse.ArgumentParser(prog="python -m benchmark", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="smaller sizes (about 4 minutes instead of 25)")
+    sections = ("activities", "children", "smartlead", "cpu", "rss")
+    parser.add_argument("--only", nargs="+", choices=sections, default=sections, help="run only these parts")
+    args = parser.parse_args()
+    activities = 5_000 if args.quick else 20_000
+    rss_sizes = (10_000, 100_000 if args.quick else 1_000_000)
+    cpu_sizes = (2_000, 8_000) if args.quick else (5_000, 25_000)
+
+    lemlist, lemlist_ctl = start_sandbox("lemlist")
+    smartlead, smartlead_ctl = start_sandbox("smartlead")
+    rows: list[tuple[str, str]] = []
+    try:
+        with tempfile.TemporaryDirectory() as scratch:
+            folder = Path(scratch)
+
+            def lemlist_account(name: str, **spec: t.Any) -> dict[str, t.Any]:
+                key = uuid.uuid4().hex
+                lemlist_ctl.put_account(name, key=key, **spec)
+                return {"api_key": key, "api_url": f"{lemlist_ctl.url}/api"}
+
+            tap_lemlist = [str(BIN / "tap-lemlist")]
+
+            # lemlist activities at the ceiling
+            if "activities" in args.only:
+                config = lemlist_account("activities", activities=activities, latency_ms=LATENCY_MS)
+                run = run_tap(tap_lemlist, config, {"activities"}, folder)
+                rate, sent, throttled = request_rate(lemlist_ctl, "activities")
+                rows += [
+                    ("lemlist `activities`: requests/s (ceiling 10)", f"{rate:.2f} ({rate / 10:.0%}), {sent} requests"),
+                    (
+                        "lemlist `activities`: records/s",
+                        f"{run.records / run.wall_seconds:.0f} ({run.records} records)",
+                    ),
+                    ("lemlist `activities`: 429s", str(throttled)),
+                ]
+
+            # lemlist per-campaign children over 200 campaigns
+            if "children" in args.only:
+                config = lemlist_account("children", activities=0, campaigns=200, latency_ms=LATENCY_MS)
+                run = run_tap(tap_lemlist, config, {"campaigns", "campaign_stats", "sequences"}, folder)
+                rate, sent, throttled = request_rate(lemlist_ctl, "children")
+                rows.append(
+                    (
+                        "lemlist 200 campaigns' stats + sequences: requests/s",
+                        f"{rate:.2f} ({rate / 10:.0%}), {sent} requests, {throttled} 429s",
+                    )
+                )
+
+            # Smartlead per-campaign leads (100 per page) at a configured 10/s
+            if "smartlead" in args.only:
+                key = uuid.uuid4().hex
+                smartlead_ctl.put_account(
+                    "leads", key=key, rate_limit=20, campaigns=200, leads_per_campaign=250, latency_ms=LATENCY_MS
+                )
+                config = {
+                    "api_key": key,
+                    "api_url": f"{smartlead_ctl.url}/api/v1",
+                    "max_requests_per_second": 10,
+                    "max_requests_per_hour": 0,
+                }
+                run = run_tap([str(BIN / "tap-smartlead")], config, {"campaigns", "campaign_leads"}, folder)
+                rate, sent, throttled = request_rate(smartlead_ctl, "leads")
+                rows += [
+                    (
+                        "Smartlead 200 campaigns' leads: requests/s (configured 10)",
+                        f"{rate:.2f} ({rate / 10:.0%}), {sent} requests",
+                    ),
+                    (
+                        "Smartlead 200 campaigns' leads: records/s",
+                        f"{run.records / run.wall_seconds:.0f}, {throttled} 429s",
+                    ),
+                ]
+
+            # CPU per record: marginal CPU between two sizes, so start-up cost cancels out
+            if "cpu" in args.only:
+                baseline = [sys.executable, str(Path(__file__).with_name("baseline_tap.py"))]
+                per_record = {}
+                for label, command in (("plain SDK tap", baseline), ("tap-lemlist", tap_lemlist)):
+                    runs = []
+                    for size in cpu_sizes:
+                        config = lemlist_account(
+                            f"cpu-{label.replace(' ', '-')}-{size}", activities=size, rate_limit=100_000
+                        )
+                        runs.append(run_tap(command, config, {"activities"}, folder))
+                    extra = runs[1].cpu_seconds - runs[0].cpu_seconds
+                    per_record[label] = extra / (runs[1].records - runs[0].records) * 1e6
+                rows += [
+                    ("tap CPU per activity: plain SDK tap", f"{per_record['plain SDK tap']:.1f} µs"),
+                    (
+                        "tap CPU per activity: tap-lemlist",
+                        f"{per_record['tap-lemlist']:.1f} µs ({per_record['tap-lemlist'] / per_record['plain SDK tap']:.0%} of plain)",
+                    ),
+                ]
+
+            # Peak RSS of full syncs at two sizes
+            if "rss" in args.only:
+                for size in rss_sizes:
+                    config = lemlist_account(f"rss-{size}", activities=size)
+                    run = run_tap(tap_lemlist, config, None, folder)
+                    rows.append(
+                        (
+                            f"tap-lemlist full sync, {size:,} activities: peak RSS",
+                            f"{run.peak_rss_mb:.0f} MB ({run.records:,} records, {run.wall_seconds:.0f} s)",
+                        )
+                    )
+    finally:
+        for process in (lemlist, smartlead):
+            process.terminate()
+
+    width = max(len(label) for label, _ in rows)
+    print(f"| {'measure':<{width}} | result |")
+    print(f"|{'-' * (width + 2)}|--------|")
+    for label, value in rows:
+        print(f"| {label:<{width}} | {value} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
