@@ -322,3 +322,16 @@ def test_parallel_requests_emit_exactly_what_one_at_a_time_does(smartlead_accoun
         for m in many.messages
         if m["type"] == "RECORD"
     ] == records
+
+
+def test_rerun_with_nothing_new_costs_one_request_per_incremental_stream(smartlead_account):
+    account = smartlead_account(campaigns=2, leads_per_campaign=1500)
+    first = smartlead(account, settings={"start_date": "2024-01-01"})
+    assert first.returncode == 0, first.stderr
+    account.control.clear_requests(account.name)
+    second = smartlead(account, state=first.state, settings={"start_date": "2024-01-01"})
+    assert second.returncode == 0, second.stderr
+    assert len(api_requests(account, "/campaigns/all-leads-activities")) == 1
+    assert len(api_requests(account, "/analytics/day-wise-overall-stats")) == 1
+    # campaign_statistics is incremental per campaign: one request each.
+    assert sum(1 for r in account.requests() if str(r["path"]).endswith("/statistics")) == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.utils
 import random
+import threading
 import time
 import typing as t
 from collections import deque
@@ -49,6 +50,12 @@ TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
 )
 
 _PAYLOAD_ATTR = "_tap_core_payload"
+
+
+def _key(context: Context | None) -> tuple[tuple[str, t.Any], ...]:
+    return tuple(sorted((context or {}).items()))
+
+
 _decode = msgspec.json.Decoder().decode
 _BODY_EXCERPT = 200
 
@@ -372,8 +379,13 @@ class EngagementStream(RESTStream[t.Any]):
     # Requests in flight: pages ahead, and children of the next parents
 
     @cached_property
-    def _prefetched(self) -> dict[tuple[tuple[str, t.Any], ...], tuple[t.Any, Future[requests.Response]]]:
+    def _early(self) -> dict[tuple[tuple[str, t.Any], ...], dict[t.Any, Future[requests.Response]]]:
+        """Requests sent before this partition's sync asked for them, by context and token."""
         return {}
+
+    @cached_property
+    def _early_lock(self) -> threading.Lock:
+        return threading.Lock()
 
     def prepare(self, context: Context | None, token: t.Any) -> requests.PreparedRequest:
         """The request for one page (built here, sent by a worker thread)."""
@@ -388,12 +400,18 @@ class EngagementStream(RESTStream[t.Any]):
     def submit(self, context: Context | None, token: t.Any) -> Future[requests.Response]:
         return self._tap.pool.submit(self.request_decorator(self._request), self.prepare(context, token), context)
 
-    def first_page(self, context: Context | None, token: t.Any) -> Future[requests.Response]:
-        """The first page's request: already in flight if the parent asked for it early."""
-        early = self._prefetched.pop(tuple(sorted((context or {}).items())), None)
-        if early is not None and early[0] == token:
-            return early[1]
-        return self.submit(context, token)
+    def request(self, context: Context | None, token: t.Any) -> Future[requests.Response]:
+        """The page's request: already in flight if it was sent early, else sent now."""
+        with self._early_lock:
+            pages = self._early.get(_key(context))
+            early = pages.pop(token, None) if pages else None
+        return early if early is not None else self.submit(context, token)
+
+    def send_early(self, context: Context, token: t.Any) -> Future[requests.Response]:
+        future = self.submit(context, token)
+        with self._early_lock:
+            self._early.setdefault(_key(context), {})[token] = future
+        return future
 
     def prefetch(self, context: Context) -> None:
         """Send this partition's first request now; ``sync`` for it will pick up the answer."""
@@ -403,7 +421,20 @@ class EngagementStream(RESTStream[t.Any]):
             self._write_starting_replication_value(context)
         paginator = self.get_new_paginator()
         token = paginator.current_value if paginator is not None else None
-        self._prefetched[tuple(sorted(context.items()))] = (token, self.submit(context, token))
+        first = self.send_early(context, token)
+        if isinstance(paginator, OffsetPager) and self.total_key:
+            first.add_done_callback(lambda done: self.prefetch_rest(context, paginator, done))
+
+    def prefetch_rest(self, context: Context, paginator: OffsetPager, first: Future[requests.Response]) -> None:
+        """Once an early first page tells the total, its partition's next pages go out too,
+        so partitions overlap instead of each waiting a round trip per page."""
+        if first.cancelled() or first.exception() is not None:
+            return
+        total = self.total_of(first.result())
+        if total is None:
+            return
+        for index in range(1, min(paginator.pages_within(total), self._tap.parallel_requests + 1)):
+            self.send_early(context, paginator.token(index))
 
     def request_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
         with self.get_http_request_counter() as counter:
@@ -417,13 +448,13 @@ class EngagementStream(RESTStream[t.Any]):
     ) -> Iterator[tuple[requests.Response, list[dict[str, t.Any]]]]:
         """Each page's response and records, in order. An empty page ends paging, as in the SDK."""
         if paginator is None:
-            response = self.first_page(context, None).result()
+            response = self.request(context, None).result()
             yield response, list(self.parse_response(response))
             return
         if isinstance(paginator, OffsetPager) and self._tap.parallel_requests > 1:
             yield from self.pages_ahead(context, paginator)
             return
-        future = self.first_page(context, paginator.current_value)
+        future = self.request(context, paginator.current_value)
         while True:
             response = future.result()
             records = list(self.parse_response(response))
@@ -433,7 +464,7 @@ class EngagementStream(RESTStream[t.Any]):
             paginator.advance(response)
             if paginator.finished:
                 return
-            future = self.submit(context, paginator.current_value)
+            future = self.request(context, paginator.current_value)
 
     def pages_ahead(
         self, context: Context | None, paginator: OffsetPager
@@ -441,10 +472,11 @@ class EngagementStream(RESTStream[t.Any]):
         """Offset pages fetched ahead of the one being emitted, emitted strictly in order.
 
         The first page goes alone, so a short list costs one request. After ``n`` full pages,
-        up to ``n`` more are in flight (at most ``parallel_requests``): pages already sent when a
-        short page arrives are the only speculation, and a known total removes even that.
+        up to ``n + 1`` more are in flight (at most ``parallel_requests``): pages already sent
+        when a short page arrives are the only speculation. Where the API gives a total, every
+        remaining page may go at once, and none is wasted.
         """
-        pending: deque[Future[requests.Response]] = deque([self.first_page(context, paginator.token(0))])
+        pending: deque[Future[requests.Response]] = deque([self.request(context, paginator.token(0))])
         sent, done, last = 1, 0, None
         try:
             while pending:
@@ -459,9 +491,9 @@ class EngagementStream(RESTStream[t.Any]):
                     return
                 if last is None and (total := self.total_of(response)) is not None:
                     last = paginator.pages_within(total)
-                window = min(done, self._tap.parallel_requests)
+                window = self._tap.parallel_requests if last is not None else min(done + 1, self._tap.parallel_requests)
                 while len(pending) < window and (last is None or sent < last):
-                    pending.append(self.submit(context, paginator.token(sent)))
+                    pending.append(self.request(context, paginator.token(sent)))
                     sent += 1
         finally:
             for future in pending:

@@ -17,6 +17,7 @@ class ContactsStream(LemlistStream):
     paging = "offset"
     page_size = CRM_PAGE_SIZE
     records_keys = ("data", "contacts")
+    total_key = "total"
 
 
 class ContactListsStream(LemlistStream):
@@ -37,6 +38,7 @@ class CompaniesStream(LemlistStream):
     paging = "offset"
     page_size = CRM_PAGE_SIZE
     records_keys = ("data", "companies")
+    total_key = "total"
     fixed_params = {"sortBy": "createdAt", "sortOrder": "asc"}  # noqa: RUF012
 
 

@@ -54,6 +54,7 @@ class CampaignLeadsStream(CampaignChildStream):
     path = "/campaigns/{campaign_id}/leads"
     primary_keys = ("campaign_id", "campaign_lead_map_id")
     paging = "offset"
+    total_key = "total_leads"
 
 
 class CampaignStatisticsStream(CampaignChildStream):
@@ -70,6 +71,7 @@ class CampaignStatisticsStream(CampaignChildStream):
     state_partitioning_keys: t.ClassVar[list[str]] = ["campaign_id"]
     paging = "offset"
     page_size = STATISTICS_PAGE_SIZE
+    total_key = "total_stats"
 
     def get_url_params(self, context: Context | None, next_page_token: t.Any | None) -> dict[str, t.Any]:
         params = super().get_url_params(context, next_page_token)
