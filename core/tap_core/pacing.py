@@ -48,6 +48,10 @@ class RateBudget:
 
     def __init__(self, max_requests: int, period: float, *, also: tuple[tuple[int, float], ...] = ()) -> None:
         self.windows = [Window(max_requests, period), *(Window(n, p) for n, p in also)]
+        # Sends are spread evenly over the first window rather than fired in bursts: with
+        # latency, a burst leaves the rest of the window idle and the rate falls short.
+        self.spacing = self.windows[0].period / max_requests
+        self._next_slot = 0.0
         self._paused_until = 0.0
         self._lock = threading.Lock()
 
@@ -77,7 +81,8 @@ class RateBudget:
         while True:
             with self._lock:
                 now = time.monotonic()
-                slot = max([self._paused_until, *(w.earliest(now) for w in self.windows)])
+                slot = max([self._paused_until, self._next_slot, *(w.earliest(now) for w in self.windows)])
+                self._next_slot = slot + self.spacing
                 for window in self.windows:
                     # In time order: a booking made after a pause can precede earlier ones.
                     window.sent.insert(bisect.bisect(window.sent, slot), slot)

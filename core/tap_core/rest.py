@@ -8,6 +8,7 @@ import threading
 import time
 import typing as t
 from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from functools import cached_property
 from http import HTTPStatus
 from urllib.parse import urlparse
@@ -30,7 +31,6 @@ from tap_core.paging import OffsetPager, records_in
 
 if t.TYPE_CHECKING:
     from collections.abc import Generator, Iterable, Iterator
-    from concurrent.futures import Future
 
     from singer_sdk.helpers.types import Context, RequestFunc
     from singer_sdk.pagination import BaseAPIPaginator
@@ -476,10 +476,27 @@ class EngagementStream(RESTStream[t.Any]):
         when a short page arrives are the only speculation. Where the API gives a total, every
         remaining page may go at once, and none is wasted.
         """
+        parallel = self._tap.parallel_requests
         pending: deque[Future[requests.Response]] = deque([self.request(context, paginator.token(0))])
         sent, done, last = 1, 0, None
+
+        def top_up() -> None:
+            # Unanswered requests fill the window; answered pages waiting behind a slow one
+            # may add as many again, so one slow response does not idle the others.
+            nonlocal sent
+            window = parallel if last is not None else min(done + 1, parallel)
+            while (last is None or sent < last) and len(pending) < 2 * window:
+                if sum(1 for future in pending if not future.done()) >= window:
+                    return
+                pending.append(self.request(context, paginator.token(sent)))
+                sent += 1
+
         try:
             while pending:
+                head = pending[0]
+                while done and not head.done():
+                    wait([f for f in pending if not f.done()], return_when=FIRST_COMPLETED)
+                    top_up()
                 response = pending.popleft().result()
                 records = list(self.parse_response(response))
                 yield response, records
@@ -491,10 +508,7 @@ class EngagementStream(RESTStream[t.Any]):
                     return
                 if last is None and (total := self.total_of(response)) is not None:
                     last = paginator.pages_within(total)
-                window = self._tap.parallel_requests if last is not None else min(done + 1, self._tap.parallel_requests)
-                while len(pending) < window and (last is None or sent < last):
-                    pending.append(self.request(context, paginator.token(sent)))
-                    sent += 1
+                top_up()
         finally:
             for future in pending:
                 future.cancel()
