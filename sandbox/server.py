@@ -345,7 +345,8 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             self.reset_connection()
         elif fault == "html":
-            self.send(self.server.app.not_found(Request("GET", "/", {}, {}, b"")), rate_headers)
+            # A proxy's or captive portal's page, served with a 200.
+            self.send(Reply.html("<!DOCTYPE html><html><body>Please wait...</body></html>"), rate_headers)
         elif fault == "garbage":
             self.send(Reply(200, b'{"data": [{"_id": '), rate_headers)
 

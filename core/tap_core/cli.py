@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import typing as t
+import weakref
 
 import click
 from singer_sdk.plugin_base import SingerCommand
@@ -13,8 +15,11 @@ from tap_core.errors import TapError
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
+    from concurrent.futures import ThreadPoolExecutor
 
 EXIT_USER_ERROR = 1
+#: Request workers of the taps in this process, stopped when a user error ends the run.
+WORKER_POOLS: weakref.WeakSet[ThreadPoolExecutor] = weakref.WeakSet()
 
 
 class QuietUserErrors(logging.Filter):
@@ -43,8 +48,14 @@ class TapCommand(SingerCommand):
         try:
             return super().main(*args, **kwargs)
         except TapError as exc:
+            # What was emitted stays emitted (records precede their STATE); requests still
+            # queued are dropped and those in flight are not waited for, so this line is last.
+            sys.stdout.flush()
+            for pool in list(WORKER_POOLS):
+                pool.shutdown(wait=False, cancel_futures=True)
             click.echo(f"{self.name}: error: {self.redact(str(exc))}", err=True)
-            sys.exit(EXIT_USER_ERROR)
+            sys.stderr.flush()
+            os._exit(EXIT_USER_ERROR)
 
 
 def tap_command(command: click.Command, *, logger: logging.Logger, redact: Callable[[str], str]) -> TapCommand:

@@ -357,11 +357,15 @@ class EngagementStream(RESTStream[t.Any]):
             hinted = None
             if response is not None and response.status_code in self.retry_after_statuses:
                 hinted = self.server_wait(response)
-            if hinted is not None:
-                wait = min(hinted, self.retry_longest_wait)
+            ceiling = min(self.retry_first_wait * 2**attempt, self.retry_longest_wait)
+            backoff_wait = random.uniform(ceiling / 2, ceiling)  # noqa: S311
+            if hinted is None:
+                wait = backoff_wait
+            elif response is not None and response.status_code == HTTPStatus.TOO_MANY_REQUESTS:
+                wait = min(hinted, self.retry_longest_wait)  # the limiter says exactly when
             else:
-                ceiling = min(self.retry_first_wait * 2**attempt, self.retry_longest_wait)
-                wait = random.uniform(ceiling / 2, ceiling)  # noqa: S311
+                # An overloaded server's "retry after 0" is no reason to hammer it.
+                wait = min(max(hinted, backoff_wait), self.retry_longest_wait)
             attempt += 1
             failure = yield wait
 

@@ -10,7 +10,7 @@ from functools import cached_property
 import requests
 from singer_sdk import Tap
 
-from tap_core.cli import tap_command
+from tap_core.cli import WORKER_POOLS, tap_command
 from tap_core.io import StateFlushingWriter
 from tap_core.pacing import budget_for_key
 from tap_core.redaction import mask_secrets_in_logs, redact_known
@@ -90,7 +90,9 @@ class EngagementTap(Tap):
     @cached_property
     def pool(self) -> ThreadPoolExecutor:
         """The workers that send requests; the key's budget paces them all."""
-        return ThreadPoolExecutor(max_workers=self.parallel_requests, thread_name_prefix=self.name)
+        pool = ThreadPoolExecutor(max_workers=self.parallel_requests, thread_name_prefix=self.name)
+        WORKER_POOLS.add(pool)
+        return pool
 
     def discover_streams(self) -> list[EngagementStream]:
         return [stream_type(tap=self) for stream_type in self.stream_types]

@@ -1,0 +1,70 @@
+"""Both taps under injected faults: every record still arrives, or one clear line says why not."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import SMARTLEAD_TEST_LIMIT, Account, lemlist_config, smartlead_config
+from tests.taprun import TapRun, run_tap
+
+# Every kind the sandboxes inject: 429 with and without Retry-After, 5xx, resets, read
+# timeouts, truncated bodies, HTML and broken JSON with a 200.
+FAULTS = ["429", "429-bare", "500", "502", "503", "reset", "timeout", "truncate", "html", "garbage"]
+# Fields that hold the sync's own start time, which differs between two runs.
+RUN_TIME_FIELDS = {"endDate", "event_time_to"}
+
+
+def records(run: TapRun) -> list[tuple[str, str]]:
+    return sorted(
+        (m["stream"], json.dumps({k: v for k, v in m["record"].items() if k not in RUN_TIME_FIELDS}, sort_keys=True))
+        for m in run.messages
+        if m["type"] == "RECORD"
+    )
+
+
+TAPS = {
+    "tap-lemlist": (lambda: Account("lemlist", activities=900, campaigns=4, contacts=700), lemlist_config, {}),
+    "tap-smartlead": (
+        lambda: Account("smartlead", rate_limit=SMARTLEAD_TEST_LIMIT, campaigns=4, leads_per_campaign=260),
+        smartlead_config,
+        {"start_date": "2025-01-01"},
+    ),
+}
+
+
+@pytest.mark.parametrize("tap", sorted(TAPS))
+def test_ten_percent_of_requests_faulted_changes_no_record(tap):
+    make_account, make_config, settings = TAPS[tap]
+    account = make_account()
+    config = make_config(account, request_timeout=1, **settings)
+    clean = run_tap(tap, config)
+    assert clean.returncode == 0, clean.stderr
+    account.set_faults(rate=0.1, kinds=FAULTS, seed=7, retry_after=1, timeout_seconds=1.5)
+    faulted = run_tap(tap, config, env={"LOGLEVEL": "DEBUG"})
+    assert faulted.returncode == 0, faulted.stderr[-3000:]
+    injected = [r["status"] for r in account.requests() if str(r["status"]).startswith("fault:")]
+    assert len(injected) >= 5, "the plan injected too few faults to mean anything"
+    assert records(faulted) == records(clean)
+    for text in (faulted.stdout, faulted.stderr):
+        assert account.key not in text
+
+
+@pytest.mark.parametrize(("tap", "path", "endpoint"), [
+    ("tap-lemlist", "/api/hooks", "GET /api/hooks"),
+    ("tap-smartlead", "/api/v1/email-accounts", "GET /api/v1/email-accounts/"),
+])  # fmt: skip
+def test_a_fault_that_persists_fails_with_one_line_and_keeps_earlier_state(tap, path, endpoint):
+    make_account, make_config, settings = TAPS[tap]
+    account = make_account()
+    account.set_faults(rate=1.0, kinds=["429"], retry_after=0.2, paths=[path])
+    run = run_tap(tap, make_config(account, **settings), timeout=300)
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr
+    last = run.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"{tap}: error: {endpoint} kept failing after 8 attempts; last: {endpoint} answered 429")
+    # Streams synced before the failure keep their bookmarks in the last STATE emitted.
+    bookmarks = run.state.get("bookmarks", {})
+    incremental = "activities" if tap == "tap-lemlist" else "day_wise_stats"
+    assert bookmarks.get(incremental, {}).get("replication_key_value")
