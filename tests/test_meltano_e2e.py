@@ -263,7 +263,7 @@ def test_scheduled_runs_share_only_the_state_backend(postgres, tmp_path):
         assert account.key not in done.stdout + done.stderr
         runs.append(run)
         if runner == "first-runner":
-            assert requests_to(account, "/activities") == 4
+            assert 4 <= requests_to(account, "/activities") <= 8  # 3 full pages, a short one, pages in flight
             assert run.counts("tap_lemlist")["activities"] == 300
             account.control.add_activities(account.name, 3)
     assert requests_to(account, "/activities") == 1
