@@ -65,7 +65,9 @@ class LeadActivitiesStream(SmartleadStream):
         """With ``client_id`` set, the campaigns of that client (this endpoint spans all)."""
         if self.client_id() is None:
             return None
-        campaigns = t.cast("Iterable[dict[str, t.Any]]", self._tap.streams["campaigns"].get_records(None))
+        # The list only: get_records would also start the campaigns' child requests.
+        listing = t.cast("SmartleadStream", self._tap.streams["campaigns"])
+        campaigns = listing.request_records(None)
         return {int(c["id"]) for c in campaigns if c.get("id") is not None}
 
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
