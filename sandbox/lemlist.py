@@ -114,9 +114,10 @@ def lemlist_id(prefix: str, seed: int, index: int) -> str:
 class ActivityTimeline(t.Sequence[int]):
     """createdAt (ms) of every activity, oldest first: base history plus appended ones."""
 
-    def __init__(self, count: int, appended: list[int]) -> None:
+    def __init__(self, count: int, appended: list[int], first: int = EPOCH_2023) -> None:
         self.base_count = count
-        self.step = max(1, (HISTORY_END - EPOCH_2023) // max(count, 1))
+        self.first = first
+        self.step = max(1, (HISTORY_END - first) // max(count, 1))
         self.appended = appended
 
     def __len__(self) -> int:
@@ -132,7 +133,7 @@ class ActivityTimeline(t.Sequence[int]):
         if index < 0:
             index += len(self)
         if index < self.base_count:
-            return EPOCH_2023 + index * self.step
+            return self.first + index * self.step
         return self.appended[index - self.base_count]
 
 
@@ -150,7 +151,10 @@ class LemlistData:
         self.team_id = lemlist_id("tea", self.seed, 0)
         self.users = [lemlist_id("usr", self.seed, i) for i in range(max(1, self.sizes["senders"]))]
         self.appended: list[int] = []
-        self.timeline = ActivityTimeline(self.sizes["activities"], self.appended)
+        # History packed into the last ``activity_days`` before HISTORY_END (default: all of it).
+        days = spec.get("activity_days")
+        first = EPOCH_2023 if days is None else HISTORY_END - int(float(days) * 86_400_000)
+        self.timeline = ActivityTimeline(self.sizes["activities"], self.appended, first)
         self.campaigns = [self.campaign(i) for i in range(self.sizes["campaigns"])]
 
     def counts(self) -> dict[str, int]:

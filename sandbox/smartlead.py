@@ -70,7 +70,11 @@ class SmartleadData:
         self.redirects: dict[str, str] = {str(k): str(v) for k, v in spec.get("redirects", {}).items()}
         self.touched: dict[int, list[int]] = {}  # row -> extra open times (ms)
         self.rows = self.sizes["campaigns"] * self.sizes["leads_per_campaign"]
-        self.step_ms = max(1, (HISTORY_END - EPOCH_2024 - MAX_SPAN_MS) // max(1, self.rows))
+        # First sends packed into ``activity_days`` before the history's end (default: all of it).
+        days = spec.get("activity_days")
+        last_first_send = HISTORY_END - MAX_SPAN_MS
+        self.history_start = EPOCH_2024 if days is None else last_first_send - int(float(days) * DAY_MS)
+        self.step_ms = max(1, (last_first_send - self.history_start) // max(1, self.rows))
 
     def counts(self) -> dict[str, int]:
         campaigns = self.sizes["campaigns"]
@@ -161,7 +165,7 @@ class SmartleadData:
     # Leads and their activity
 
     def first_send(self, row: int) -> int:
-        return EPOCH_2024 + row * self.step_ms
+        return self.history_start + row * self.step_ms
 
     def sends(self, row: int) -> list[int]:
         """Send times of each step that went out to this lead."""
@@ -242,8 +246,8 @@ class SmartleadData:
         if low is None:
             return list(range(self.rows))
         high = high if high is not None else 2**62
-        first = max(0, (low - MAX_SPAN_MS - EPOCH_2024) // self.step_ms)
-        last = min(self.rows - 1, (high - EPOCH_2024) // self.step_ms + 1)
+        first = max(0, (low - MAX_SPAN_MS - self.history_start) // self.step_ms)
+        last = min(self.rows - 1, (high - self.history_start) // self.step_ms + 1)
         candidates = set(range(first, last + 1)) | set(self.touched)
         return sorted(r for r in candidates if any(low <= e <= high for e in self.event_times(r)))
 

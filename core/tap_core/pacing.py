@@ -40,6 +40,23 @@ class Window:
         return self.earliest(now) <= now
 
 
+class Ticket:
+    """One request's claim on the budget, which its sender may withdraw before its slot."""
+
+    def __init__(self) -> None:
+        self.withdrawn = threading.Event()
+        self._booking: tuple[RateBudget, float] | None = None
+
+    def booked(self, budget: RateBudget, slot: float) -> None:
+        self._booking = (budget, slot)
+
+    def withdraw(self) -> None:
+        self.withdrawn.set()
+        if self._booking is not None:
+            budget, slot = self._booking
+            budget.release(slot)
+
+
 class RateBudget:
     """Requests allowed by every window at once, plus server-imposed pauses.
 
@@ -71,28 +88,46 @@ class RateBudget:
             return cls(allowed, window, also=also)
         return cls(1, 1 / rate, also=also)
 
-    def acquire(self) -> float:
-        """Block until one request may be sent; return the seconds spent waiting.
+    def acquire(self, ticket: Ticket | None = None) -> bool:
+        """Block until one request may be sent; False if its ``ticket`` was withdrawn first.
 
         Each caller books its own send time under the lock and sleeps once until then, so many
         waiting threads do not all wake up for every free slot.
         """
-        waited = 0.0
         while True:
             with self._lock:
+                if ticket is not None and ticket.withdrawn.is_set():
+                    return False
                 now = time.monotonic()
                 slot = max([self._paused_until, self._next_slot, *(w.earliest(now) for w in self.windows)])
                 self._next_slot = slot + self.spacing
                 for window in self.windows:
                     # In time order: a booking made after a pause can precede earlier ones.
                     window.sent.insert(bisect.bisect(window.sent, slot), slot)
+                if ticket is not None:
+                    ticket.booked(self, slot)
             if slot > now:
-                time.sleep(slot - now)
-                waited += slot - now
+                if ticket is None:
+                    time.sleep(slot - now)
+                elif ticket.withdrawn.wait(slot - now):
+                    return False
             with self._lock:
                 # A 429 may have paused everyone while we slept: book again after the pause.
                 if time.monotonic() >= self._paused_until:
-                    return waited
+                    return True
+
+    def release(self, slot: float) -> None:
+        """Give back a slot booked for a send that will not happen, if it is still ahead."""
+        with self._lock:
+            if slot <= time.monotonic():
+                return
+            for window in self.windows:
+                index = bisect.bisect_left(window.sent, slot)
+                if index < len(window.sent) and window.sent[index] == slot:
+                    del window.sent[index]
+            if self._next_slot == slot + self.spacing:
+                # The last booking: the next sender may take its place.
+                self._next_slot = slot
 
     def pause(self, seconds: float) -> None:
         """Hold every sender for ``seconds`` (a 429's ``Retry-After``, say)."""

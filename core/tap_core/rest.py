@@ -27,6 +27,7 @@ from singer_sdk.streams.rest import PageContext
 from tap_core.coercion import Plan, coerce, plan_for
 from tap_core.dates import iso_ms
 from tap_core.errors import APIError, AuthError, PlanGatedError
+from tap_core.pacing import Ticket
 from tap_core.paging import OffsetPager, records_in
 
 if t.TYPE_CHECKING:
@@ -50,6 +51,9 @@ TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
 )
 
 _PAYLOAD_ATTR = "_tap_core_payload"
+_TICKET_ATTR = "_tap_core_ticket"
+# State key of a full-table child: parents whose rows were all emitted by an unfinished run.
+SYNCED_PARENTS = "synced_parents"
 
 
 def _key(context: Context | None) -> tuple[tuple[str, t.Any], ...]:
@@ -68,6 +72,18 @@ class InvalidBodyError(RetriableAPIError):
     """A 2xx whose body is not JSON: a proxy page, a truncated body, a vendor catch-all."""
 
 
+class AbandonedError(Exception):
+    """A page fetched ahead turned out to lie past the end: its send was skipped."""
+
+
+def abandon(future: Future[requests.Response]) -> None:
+    """Withdraw a request: unsent (and its slot freed) if it still waits for a worker or a slot."""
+    future.cancel()
+    ticket = getattr(future, _TICKET_ATTR, None)
+    if ticket is not None:
+        ticket.withdraw()
+
+
 class PacedSession(requests.Session):
     """A session that takes a slot from the key's budget before every send, retries included."""
 
@@ -76,7 +92,10 @@ class PacedSession(requests.Session):
         self.budget = budget
 
     def send(self, request: requests.PreparedRequest, **kwargs: t.Any) -> requests.Response:
-        self.budget.acquire()
+        # Pages fetched ahead mostly wait here for their slot; past the last page, neither the
+        # server nor the budget need spend anything on them.
+        if not self.budget.acquire(getattr(request, _TICKET_ATTR, None)):
+            raise AbandonedError
         return super().send(request, **kwargs)
 
 
@@ -402,7 +421,12 @@ class EngagementStream(RESTStream[t.Any]):
         )
 
     def submit(self, context: Context | None, token: t.Any) -> Future[requests.Response]:
-        return self._tap.pool.submit(self.request_decorator(self._request), self.prepare(context, token), context)
+        prepared = self.prepare(context, token)
+        ticket = Ticket()
+        setattr(prepared, _TICKET_ATTR, ticket)
+        future = self._tap.pool.submit(self.request_decorator(self._request), prepared, context)
+        setattr(future, _TICKET_ATTR, ticket)
+        return future
 
     def request(self, context: Context | None, token: t.Any) -> Future[requests.Response]:
         """The page's request: already in flight if it was sent early, else sent now."""
@@ -417,8 +441,14 @@ class EngagementStream(RESTStream[t.Any]):
             self._early.setdefault(_key(context), {})[token] = future
         return future
 
+    def already_synced(self, context: Context | None) -> bool:  # noqa: ARG002
+        """Whether an interrupted earlier run finished this partition (nothing to request)."""
+        return False
+
     def prefetch(self, context: Context) -> None:
         """Send this partition's first request now; ``sync`` for it will pick up the answer."""
+        if self.already_synced(context):
+            return
         if self.replication_key:
             # The SDK loads a partition's starting bookmark when its sync begins; an early
             # request needs it now (the SDK does the same again later, to the same value).
@@ -483,12 +513,14 @@ class EngagementStream(RESTStream[t.Any]):
         parallel = self._tap.parallel_requests
         pending: deque[Future[requests.Response]] = deque([self.request(context, paginator.token(0))])
         sent, done, last = 1, 0, None
+        # Pages known to exist before any answer says so (a window as dense as the last one).
+        likely = paginator.pages_within(self.records_expected(context)) // 2
 
         def top_up() -> None:
             # Unanswered requests fill the window; answered pages waiting behind a slow one
             # may add as many again, so one slow response does not idle the others.
             nonlocal sent
-            window = parallel if last is not None else min(done + 1, parallel)
+            window = parallel if last is not None else min(max(done + 1, likely), parallel)
             while (last is None or sent < last) and len(pending) < 2 * window:
                 if sum(1 for future in pending if not future.done()) >= window:
                     return
@@ -496,6 +528,8 @@ class EngagementStream(RESTStream[t.Any]):
                 sent += 1
 
         try:
+            if likely > 1:
+                top_up()
             while pending:
                 head = pending[0]
                 while done and not head.done():
@@ -514,8 +548,13 @@ class EngagementStream(RESTStream[t.Any]):
                     last = paginator.pages_within(total)
                 top_up()
         finally:
-            for future in pending:
-                future.cancel()
+            # Newest first, so the budget can hand their slots, in turn, to what comes next.
+            for future in reversed(pending):
+                abandon(future)
+
+    def records_expected(self, context: Context | None) -> int:  # noqa: ARG002
+        """Records this partition likely holds, before its first page answers; 0 if unknown."""
+        return 0
 
     def total_of(self, response: requests.Response) -> int | None:
         payload = self.payload(response)
@@ -580,10 +619,49 @@ class PerParentStream(EngagementStream):
         super().validate_response(response)
 
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
+        if self.already_synced(context):
+            return
         try:
             yield from super().get_records(context)
         except ParentGoneError as gone:
             self.logger.warning("Skipping %s for %s: it no longer exists (%s)", self.name, dict(context or {}), gone)
+        self.parent_synced(context)
+
+    # Resuming a full-table child: the parents whose rows are all emitted are listed in state
+    # until the whole stream completes, so a re-run after a kill skips them.
+
+    @property
+    def resumable(self) -> bool:
+        # Incremental children resume from their per-parent bookmarks instead; with
+        # ACTIVATE_VERSION a target would retire the skipped parents' rows.
+        return self.replication_key is None and not self.emit_activate_version_messages
+
+    @cached_property
+    def synced_by_interrupted_run(self) -> frozenset[t.Any]:
+        done = self.stream_state.get(SYNCED_PARENTS) if self.resumable else None
+        parents = frozenset(v for v in done or () if isinstance(v, (int, str)))
+        if parents:
+            self.logger.info(
+                "Resuming '%s': %d %ss finished by the interrupted run are skipped",
+                self.name,
+                len(parents),
+                self.parent_key,
+            )
+        return parents
+
+    def already_synced(self, context: Context | None) -> bool:
+        return (context or {}).get(self.parent_key) in self.synced_by_interrupted_run
+
+    def parent_synced(self, context: Context | None) -> None:
+        if self.resumable:
+            self.stream_state.setdefault(SYNCED_PARENTS, []).append((context or {}).get(self.parent_key))
+            self.state_manager.is_flushed = False
+
+    def finalize_state_progress_markers(self, state: dict[str, t.Any] | None = None) -> None:
+        if state is None and self.stream_state.pop(SYNCED_PARENTS, None) is not None:
+            # Every parent is done: the next run reads them all again.
+            self.state_manager.is_flushed = False
+        super().finalize_state_progress_markers(state)
 
     def post_process(self, row: dict[str, t.Any], context: Context | None = None) -> dict[str, t.Any] | None:
         row[self.parent_key] = (context or {}).get(self.parent_key)

@@ -5,20 +5,24 @@ from __future__ import annotations
 import itertools
 import typing as t
 
+from tap_core.dates import iso_ms, parse_iso
+from tap_core.errors import PlanGatedError
+from tap_core.windows import WindowedStream
 from tap_lemlist.client import LemlistStream
 
 if t.TYPE_CHECKING:
-    from collections.abc import Iterable
+    import datetime
 
     from singer_sdk.helpers.types import Context
 
 
-class ActivitiesStream(LemlistStream):
+class ActivitiesStream(WindowedStream, LemlistStream):
     """``GET /activities?version=v2``, newest first, filtered server-side by date.
 
-    Offset paging over a newest-first list shifts when activities arrive mid-sync, so the
-    window's upper end (``maxDate``) is pinned to the sync's start; the lower end is the
-    bookmark, inclusive, so the boundary activity is re-read and upserted rather than lost.
+    Read in windows of ``createdAt``, oldest first, each bounded by ``minDate``/``maxDate``
+    (both inclusive) and checkpointed once complete. Offset paging over a newest-first list
+    shifts when activities arrive mid-sync, so no window reaches past the sync's start; the
+    boundary activity is read twice and upserted rather than lost.
     """
 
     name = "activities"
@@ -40,21 +44,27 @@ class ActivitiesStream(LemlistStream):
             for campaign, kind in itertools.product(campaign_ids, types)
         ]
 
-    def window_start(self, context: Context | None) -> str | None:
+    def window_origin(self, context: Context | None) -> datetime.datetime | None:
         start = self.get_starting_replication_key_value(context)
-        return str(start) if start else None
+        return parse_iso(str(start)) if start else None
+
+    def history_start(self) -> datetime.datetime | None:
+        """The team's creation: no activity is older."""
+        try:
+            team_stream = t.cast("LemlistStream", self._tap.streams["team"])
+            team = next(iter(team_stream.request_records(None)), None)
+        except PlanGatedError:
+            return None
+        created = team.get("createdAt") if team else None
+        try:
+            return parse_iso(created) if isinstance(created, str) else None
+        except ValueError:
+            return None
 
     def get_url_params(self, context: Context | None, next_page_token: t.Any | None) -> dict[str, t.Any]:
         params = super().get_url_params(context, next_page_token)
-        params["maxDate"] = self.window_end
-        start = self.window_start(context)
-        if start:
-            params["minDate"] = start
+        low, high = self.window
+        params["maxDate"] = iso_ms(high)
+        if low is not None:
+            params["minDate"] = iso_ms(low)
         return params | dict(context or {})
-
-    def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
-        start = self.window_start(context)
-        if start and start >= self.window_end:
-            # lemlist requires maxDate > minDate; an empty window needs no request.
-            return
-        yield from super().get_records(context)
