@@ -598,6 +598,7 @@ class EngagementStream(RESTStream[t.Any]):
                 self.name,
                 gate,
             )
+            self._tap.note_gated(self, gate)
 
 
 class PerParentStream(EngagementStream):

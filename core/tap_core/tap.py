@@ -11,6 +11,7 @@ import requests
 from singer_sdk import Tap
 
 from tap_core.cli import WORKER_POOLS, tap_command
+from tap_core.errors import AuthError, ConfigError, PlanGatedError
 from tap_core.io import StateFlushingWriter
 from tap_core.pacing import budget_for_key
 from tap_core.redaction import mask_secrets_in_logs, redact_known
@@ -95,7 +96,39 @@ class EngagementTap(Tap):
         return pool
 
     def discover_streams(self) -> list[EngagementStream]:
-        return [stream_type(tap=self) for stream_type in self.stream_types]
+        streams = [stream_type(tap=self) for stream_type in self.stream_types]
+        self.check_selection(sorted(stream.name for stream in streams))
+        return streams
+
+    @cached_property
+    def gated_streams(self) -> set[str]:
+        return set()
+
+    def note_gated(self, stream: EngagementStream, gate: PlanGatedError) -> None:
+        """A gate on one stream is the plan's; a gate on every selected one is the account's."""
+        self.gated_streams.update([stream.name, *(child.name for child in stream.child_streams)])
+        if {name for name, selected in self.streams.items() if selected.selected} <= self.gated_streams:
+            msg = (
+                f"{self.vendor} refused every selected stream (last: {gate.endpoint} answered {gate.status}). "
+                f"The key's user may be blocked or the plan may lack API access: check the account in {self.vendor}."
+            )
+            raise AuthError(msg)
+
+    def check_selection(self, known: list[str]) -> None:
+        """A catalog that selects nothing this tap has would sync nothing and exit 0: say so."""
+        if self.input_catalog is None:
+            return
+        selected = {
+            entry.tap_stream_id for entry in self.input_catalog.streams if entry.metadata.resolve_selection()[()]
+        }
+        unknown = sorted(selected - set(known))
+        fix = f"'{self.name} --discover' (or 'meltano select {self.name} --list') lists them: {', '.join(known)}."
+        if unknown:
+            msg = f"The catalog selects {', '.join(repr(name) for name in unknown)}, not a stream of {self.name}; {fix}"
+            raise ConfigError(msg)
+        if not selected:
+            msg = f"The catalog selects no stream; select at least one. {fix}"
+            raise ConfigError(msg)
 
     @classmethod
     def get_singer_command(cls) -> click.Command:
