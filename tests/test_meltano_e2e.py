@@ -269,3 +269,32 @@ def test_scheduled_runs_share_only_the_state_backend(postgres, tmp_path):
     assert requests_to(account, "/activities") == 1
     assert runs[1].counts("tap_lemlist")["activities"] == 303
     assert list(backend.rglob("*.json"))  # the state lives in the backend, not on a runner
+
+
+FAULTS = ["429", "429-bare", "500", "503", "reset", "timeout", "truncate", "html", "garbage"]
+
+
+@pytest.mark.parametrize("tap", ["tap-lemlist", "tap-smartlead"])
+def test_no_secret_leaks_through_meltano_under_faults_at_debug(installed_project, postgres, tmp_path, tap):
+    if tap == "tap-lemlist":
+        account = Account("lemlist", activities=300, campaigns=3, leads_per_campaign=20)
+        env = {**lemlist_env(account), "TAP_LEMLIST_REQUEST_TIMEOUT": "1"}
+    else:
+        account = Account("smartlead", rate_limit=SMARTLEAD_TEST_LIMIT, campaigns=3, leads_per_campaign=30)
+        env = {**smartlead_env(account), "TAP_SMARTLEAD_REQUEST_TIMEOUT": "1"}
+    account.set_faults(rate=0.15, kinds=FAULTS, seed=11, retry_after=1, timeout_seconds=1.5)
+    run = Run(installed_project, postgres, tmp_path, LOGLEVEL="DEBUG", **env)
+
+    done = run("--log-level=debug", "run", tap, "target-postgres")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert sum(str(r["status"]).startswith("fault:") for r in account.requests()) >= 3
+    schema = tap.replace("-", "_")
+    tables = run.counts(schema)
+    assert tables == account.expected
+    state = run("state", "get", f"sandbox:{tap}-to-target-postgres")
+    rows = [str(row) for table in tables for row in run.sql(f'select row_to_json(t) from {schema}."{table}" t')]
+    # The key, and the stems of the mailbox passwords the Smartlead sandbox serves.
+    secrets = [account.key, "c21hcnRsZWFkLXNtdHAt", "aW1hcC1wYXNzd29yZC0"]
+    for text in [*run.printed, state.stdout, *rows]:
+        for secret in secrets:
+            assert secret not in text

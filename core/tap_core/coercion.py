@@ -89,3 +89,55 @@ def coerce(record: dict[str, t.Any], plan: Plan) -> dict[str, t.Any]:
         if rule == "boolean" or not isinstance(value, (int, float)):
             record[name] = _coerce(value, rule)
     return record
+
+
+# What each JSON schema type admits, as Python values decoded from JSON.
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "object": (dict,),
+    "array": (list,),
+    "null": (type(None),),
+}
+TypePlan = dict[str, tuple[tuple[type, ...], str]]
+
+
+def type_plan(schema: dict[str, t.Any]) -> TypePlan:
+    """Top-level property -> (admitted Python types, their JSON names); properties whose
+    schema has no plain ``type`` are not checked."""
+    plan: TypePlan = {}
+    for name, prop in schema.get("properties", {}).items():
+        types = prop.get("type")
+        types = [types] if isinstance(types, str) else types
+        if types and all(kind in _JSON_TYPES for kind in types):
+            admitted = tuple(python for kind in types for python in _JSON_TYPES[kind])
+            plan[name] = (admitted, " or ".join(kind for kind in types if kind != "null"))
+    return plan
+
+
+# JSON type names of decoded values; bool before int, which it subclasses.
+_KINDS: tuple[tuple[type, str], ...] = (
+    (type(None), "null"),
+    (bool, "boolean"),
+    (int, "integer"),
+    (float, "number"),
+    (str, "string"),
+    (dict, "object"),
+    (list, "array"),
+)
+
+
+def json_kind(value: object) -> str:
+    """The JSON type name of a decoded value."""
+    return next((name for python, name in _KINDS if isinstance(value, python)), type(value).__name__)
+
+
+def first_mismatch(record: dict[str, t.Any], plan: TypePlan) -> str | None:
+    """The first top-level field whose value its schema does not admit, after coercion."""
+    for name, value in record.items():
+        rule = plan.get(name)
+        if rule is not None and not isinstance(value, rule[0]):
+            return name
+    return None

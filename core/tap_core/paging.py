@@ -20,7 +20,8 @@ RecordsOf = t.Callable[["requests.Response"], list[dict[str, t.Any]]]
 def describe_shape(payload: object) -> str:
     """A short, value-free description of a JSON payload, for error messages."""
     if isinstance(payload, dict):
-        keys = ", ".join(sorted(str(k) for k in payload)[:8])
+        # repr: a key is the server's text, and may hold anything, line breaks included.
+        keys = ", ".join(repr(k[:40]) for k in sorted(str(k) for k in payload)[:8])
         return f"an object with keys [{keys}]"
     if isinstance(payload, list):
         return f"a list of {len(payload)} items"

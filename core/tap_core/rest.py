@@ -24,8 +24,8 @@ from singer_sdk.helpers._util import utc_now
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.streams.rest import PageContext
 
-from tap_core.coercion import Plan, coerce, plan_for
-from tap_core.dates import iso_ms
+from tap_core.coercion import Plan, TypePlan, coerce, first_mismatch, json_kind, plan_for, type_plan
+from tap_core.dates import iso_ms, parse_iso
 from tap_core.errors import APIError, AuthError, PlanGatedError
 from tap_core.pacing import Ticket
 from tap_core.paging import OffsetPager, records_in
@@ -304,6 +304,10 @@ class EngagementStream(RESTStream[t.Any]):
             for name in unknown:
                 del record[name]
             self.warn_unknown_fields(tuple(sorted(unknown)))
+        self.check_keys(record)
+        wrong = first_mismatch(record, self.type_rules)
+        if wrong is not None:
+            raise APIError(self.mismatch_message(wrong, record[wrong]))
         for stream_map in self.stream_maps:
             mapped = stream_map.transform(record)
             if mapped is not None:
@@ -313,6 +317,43 @@ class EngagementStream(RESTStream[t.Any]):
                     version=self._stream_version,
                     time_extracted=utc_now(),
                 )
+
+    @cached_property
+    def type_rules(self) -> TypePlan:
+        return type_plan(self.schema)
+
+    def check_keys(self, record: dict[str, t.Any]) -> None:
+        """A row without its key cannot be upserted, nor one without a usable bookmark value
+        be bookmarked: both stop the sync with the field's name."""
+        for field in self.primary_keys or ():
+            if record.get(field) is None:
+                msg = f"Stream '{self.name}': a record arrived without its key '{field}'; it cannot be upserted."
+                raise APIError(msg)
+        if self.replication_key is None:
+            return
+        value = record.get(self.replication_key)
+        if value is None:
+            # Not a bookmark candidate: the SDK passes over it with a warning, as it should.
+            record.setdefault(self.replication_key, None)
+            return
+        try:
+            if not isinstance(value, str):
+                raise ValueError
+            parse_iso(value)
+        except ValueError:
+            msg = (
+                f"Stream '{self.name}': a record's '{self.replication_key}' is a JSON {json_kind(value)} that is "
+                "not an ISO 8601 date; the bookmark cannot move past it. Report it: the API changed this field."
+            )
+            raise APIError(msg) from None
+
+    def mismatch_message(self, field: str, value: object) -> str:
+        """A value no target could load under this schema: stop with what to do, not load it."""
+        return (
+            f"Stream '{self.name}': field '{field}' arrived as a JSON {json_kind(value)}, where its schema "
+            f"has {self.type_rules[field][1]}; the API changed this field's shape. Deselect the field "
+            f"(meltano select {self._tap.name} '!{self.name}.{field}') to go on without it, and report it."
+        )
 
     def warn_unknown_fields(self, names: tuple[str, ...]) -> None:
         if names not in self._warned_fields:
