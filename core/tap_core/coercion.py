@@ -91,7 +91,8 @@ def coerce(record: dict[str, t.Any], plan: Plan) -> dict[str, t.Any]:
     return record
 
 
-# What each JSON schema type admits, as Python values decoded from JSON.
+# What each JSON schema type admits, as Python values decoded from JSON (exact types: a JSON
+# true is no integer).
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
     "integer": (int,),
@@ -101,7 +102,7 @@ _JSON_TYPES: dict[str, tuple[type, ...]] = {
     "array": (list,),
     "null": (type(None),),
 }
-TypePlan = dict[str, tuple[tuple[type, ...], str]]
+TypePlan = dict[str, tuple[frozenset[type], str]]
 
 
 def type_plan(schema: dict[str, t.Any]) -> TypePlan:
@@ -112,32 +113,24 @@ def type_plan(schema: dict[str, t.Any]) -> TypePlan:
         types = prop.get("type")
         types = [types] if isinstance(types, str) else types
         if types and all(kind in _JSON_TYPES for kind in types):
-            admitted = tuple(python for kind in types for python in _JSON_TYPES[kind])
+            admitted = frozenset(python for kind in types for python in _JSON_TYPES[kind])
             plan[name] = (admitted, " or ".join(kind for kind in types if kind != "null"))
     return plan
 
 
-# JSON type names of decoded values; bool before int, which it subclasses.
-_KINDS: tuple[tuple[type, str], ...] = (
-    (type(None), "null"),
-    (bool, "boolean"),
-    (int, "integer"),
-    (float, "number"),
-    (str, "string"),
-    (dict, "object"),
-    (list, "array"),
-)
+# JSON type names of decoded values.
+_KINDS = {type(None): "null", bool: "boolean", int: "integer", float: "number", str: "string", dict: "object"}
 
 
 def json_kind(value: object) -> str:
     """The JSON type name of a decoded value."""
-    return next((name for python, name in _KINDS if isinstance(value, python)), type(value).__name__)
+    return _KINDS.get(type(value)) or ("array" if isinstance(value, list) else type(value).__name__)
 
 
 def first_mismatch(record: dict[str, t.Any], plan: TypePlan) -> str | None:
     """The first top-level field whose value its schema does not admit, after coercion."""
     for name, value in record.items():
         rule = plan.get(name)
-        if rule is not None and not isinstance(value, rule[0]):
+        if rule is not None and type(value) not in rule[0]:
             return name
     return None

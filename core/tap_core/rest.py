@@ -171,6 +171,8 @@ class EngagementStream(RESTStream[t.Any]):
     retry_longest_wait = 60.0
 
     _gated = False
+    # The greatest replication value checked to be a date: only greater ones may become the bookmark.
+    _newest_checked = ""
 
     @property
     def url_base(self) -> str:
@@ -336,6 +338,8 @@ class EngagementStream(RESTStream[t.Any]):
             # Not a bookmark candidate: the SDK passes over it with a warning, as it should.
             record.setdefault(self.replication_key, None)
             return
+        if isinstance(value, str) and value <= self._newest_checked:
+            return  # it cannot become the bookmark: a newer, valid value is already in
         try:
             if not isinstance(value, str):
                 raise ValueError
@@ -346,6 +350,7 @@ class EngagementStream(RESTStream[t.Any]):
                 "not an ISO 8601 date; the bookmark cannot move past it. Report it: the API changed this field."
             )
             raise APIError(msg) from None
+        self._newest_checked = value
 
     def mismatch_message(self, field: str, value: object) -> str:
         """A value no target could load under this schema: stop with what to do, not load it."""
