@@ -177,8 +177,11 @@ def test_type_and_campaign_filters_partition_activities(lemlist_account):
     full = lemlist(account, streams=["activities", "campaigns"])
     campaigns = [c["_id"] for c in full.records("campaigns")[:2]]
     types = ["emailsOpened", "emailsReplied"]
+    account.control.clear_requests(account.name)
     run = lemlist(account, streams=["activities"], settings={"types": types, "campaign_ids": campaigns})
     assert run.returncode == 0, run.stderr
+    # Where the history starts is asked once, not once per partition.
+    assert len(api_requests(account, "/team")) == 1
     expected = {r["_id"] for r in full.records("activities") if r["type"] in types and r.get("campaignId") in campaigns}
     assert {r["_id"] for r in run.records("activities")} == expected
     partitions = run.state["bookmarks"]["activities"]["partitions"]

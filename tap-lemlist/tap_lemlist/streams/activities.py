@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import typing as t
+from functools import cached_property
 
 from tap_core.dates import iso_ms, parse_iso
 from tap_core.errors import PlanGatedError
@@ -49,7 +50,11 @@ class ActivitiesStream(WindowedStream, LemlistStream):
         return parse_iso(str(start)) if start else None
 
     def history_start(self) -> datetime.datetime | None:
-        """The team's creation: no activity is older."""
+        return self.team_created
+
+    @cached_property
+    def team_created(self) -> datetime.datetime | None:
+        """The team's creation: no activity is older (asked once, whatever the partitions)."""
         try:
             team_stream = t.cast("LemlistStream", self._tap.streams["team"])
             team = next(iter(team_stream.request_records(None)), None)
