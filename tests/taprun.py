@@ -29,6 +29,15 @@ class TapRun:
     def records(self, stream: str) -> list[dict[str, t.Any]]:
         return [m["record"] for m in self.messages if m["type"] == "RECORD" and m["stream"] == stream]
 
+    def rows(self, *, ignore: t.Collection[str] = ()) -> list[tuple[str, str]]:
+        """(stream, record as sorted JSON) in emitted order, without the fields in ``ignore``
+        (those holding the run's own start time, which differs between two runs)."""
+        return [
+            (m["stream"], json.dumps({k: v for k, v in m["record"].items() if k not in ignore}, sort_keys=True))
+            for m in self.messages
+            if m["type"] == "RECORD"
+        ]
+
     def counts(self) -> dict[str, int]:
         return dict(collections.Counter(m["stream"] for m in self.messages if m["type"] == "RECORD"))
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from tests.conftest import SMARTLEAD_TEST_LIMIT, Account, lemlist_config, smartlead_config
@@ -17,11 +15,7 @@ RUN_TIME_FIELDS = {"endDate", "event_time_to"}
 
 
 def records(run: TapRun) -> list[tuple[str, str]]:
-    return sorted(
-        (m["stream"], json.dumps({k: v for k, v in m["record"].items() if k not in RUN_TIME_FIELDS}, sort_keys=True))
-        for m in run.messages
-        if m["type"] == "RECORD"
-    )
+    return sorted(run.rows(ignore=RUN_TIME_FIELDS))
 
 
 TAPS = {

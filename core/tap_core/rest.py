@@ -338,19 +338,21 @@ class EngagementStream(RESTStream[t.Any]):
             # Not a bookmark candidate: the SDK passes over it with a warning, as it should.
             record.setdefault(self.replication_key, None)
             return
-        if isinstance(value, str) and value <= self._newest_checked:
-            return  # it cannot become the bookmark: a newer, valid value is already in
-        try:
-            if not isinstance(value, str):
-                raise ValueError
-            parse_iso(value)
-        except ValueError:
-            msg = (
-                f"Stream '{self.name}': a record's '{self.replication_key}' is a JSON {json_kind(value)} that is "
-                "not an ISO 8601 date; the bookmark cannot move past it. Report it: the API changed this field."
-            )
-            raise APIError(msg) from None
-        self._newest_checked = value
+        if isinstance(value, str):
+            if value <= self._newest_checked:
+                return  # it cannot become the bookmark: a newer, valid value is already in
+            try:
+                parse_iso(value)
+            except ValueError:
+                pass
+            else:
+                self._newest_checked = value
+                return
+        msg = (
+            f"Stream '{self.name}': a record's '{self.replication_key}' is a JSON {json_kind(value)} that is "
+            "not an ISO 8601 date; the bookmark cannot move past it. Report it: the API changed this field."
+        )
+        raise APIError(msg)
 
     def mismatch_message(self, field: str, value: object) -> str:
         """A value no target could load under this schema: stop with what to do, not load it."""

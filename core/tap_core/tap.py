@@ -107,7 +107,7 @@ class EngagementTap(Tap):
     def note_gated(self, stream: EngagementStream, gate: PlanGatedError) -> None:
         """A gate on one stream is the plan's; a gate on every selected one is the account's."""
         self.gated_streams.update([stream.name, *(child.name for child in stream.child_streams)])
-        if {name for name, selected in self.streams.items() if selected.selected} <= self.gated_streams:
+        if {name for name, each in self.streams.items() if each.selected} <= self.gated_streams:
             msg = (
                 f"{self.vendor} refused every selected stream (last: {gate.endpoint} answered {gate.status}). "
                 f"The key's user may be blocked or the plan may lack API access: check the account in {self.vendor}."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import typing as t
+from functools import cached_property
 
 from tap_core.dates import iso_ms, parse_iso
 from tap_core.rest import EngagementStream
@@ -79,6 +80,11 @@ class WindowedStream(EngagementStream):
         """When the account's history begins, if the API can say; None reads it in one window."""
         return None
 
+    @cached_property
+    def account_start(self) -> datetime.datetime | None:
+        # Asked once per sync, whatever the partitions.
+        return self.history_start()
+
     def resuming(self, context: Context | None) -> bool:
         """Whether the bookmark is a checkpoint of an unfinished sync (not a finished one's)."""
         return bool(self.get_context_state(context).get(CHECKPOINT))
@@ -88,7 +94,7 @@ class WindowedStream(EngagementStream):
         origin = self.window_origin(context)
         if origin is not None and origin >= end:
             return
-        low, high = first_window(origin, None if origin else self.history_start(), end)
+        low, high = first_window(origin, None if origin else self.account_start, end)
         # Present from the start, progress markers are ours: the SDK then neither warns that
         # the stream cannot resume nor lets a later window's max fall behind a checkpoint.
         self.get_context_state(context).setdefault(PROGRESS_MARKERS, {})

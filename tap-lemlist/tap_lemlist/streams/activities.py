@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import typing as t
-from functools import cached_property
 
 from tap_core.dates import iso_ms, parse_iso
 from tap_core.errors import PlanGatedError
@@ -50,11 +49,7 @@ class ActivitiesStream(WindowedStream, LemlistStream):
         return parse_iso(str(start)) if start else None
 
     def history_start(self) -> datetime.datetime | None:
-        return self.team_created
-
-    @cached_property
-    def team_created(self) -> datetime.datetime | None:
-        """The team's creation: no activity is older (asked once, whatever the partitions)."""
+        """The team's creation: no activity is older."""
         try:
             team_stream = t.cast("LemlistStream", self._tap.streams["team"])
             team = next(iter(team_stream.request_records(None)), None)
