@@ -14,7 +14,7 @@ from tap_core.dates import parse_iso
 from tap_core.errors import APIError
 from tap_core.pacing import WINDOW_SLACK_SECONDS, RateBudget, budget_for_key
 from tap_core.paging import OffsetPager, page_pager, records_in
-from tap_core.redaction import MASK, SecretFilter, drop_keys, redact, secret_forms
+from tap_core.redaction import MASK, SecretFilter, drop_matching_keys, is_credential, redact, secret_forms
 from tap_core.rest import describe_failure, retry_after_seconds
 from tap_core.settings import schema_problems, value_problems
 
@@ -145,9 +145,13 @@ class TestRedaction:
         assert secret not in record.exc_text
         assert MASK in record.exc_text
 
-    def test_drop_keys_at_any_depth(self):
-        value = {"apiKey": 1, "users": [{"apiKey": 2, "name": "x"}], "nested": {"password": 3}}
-        assert drop_keys(value, frozenset({"apiKey", "password"})) == {"users": [{"name": "x"}], "nested": {}}
+    def test_credentials_are_dropped_at_any_depth(self):
+        value = {
+            "apiKey": 1,
+            "users": [{"api_key": 2, "name": "x", "accessToken": "t"}],
+            "nested": {"imap_password": 3, "smtp_client_secret": 4, "tokens_used": 5},
+        }
+        assert drop_matching_keys(value, is_credential) == {"users": [{"name": "x"}], "nested": {"tokens_used": 5}}
 
 
 class TestRetryAfter:

@@ -291,7 +291,8 @@ def test_422_names_the_parameter(smartlead_account):
     assert run.returncode == 1
     last = run.stderr.strip().splitlines()[-1]
     assert last.startswith(
-        "tap-smartlead: error: GET /api/v1/campaigns/all-leads-activities refused parameter 'limit' (422)"
+        "tap-smartlead: error: Stream 'lead_activities' stopped: "
+        "GET /api/v1/campaigns/all-leads-activities refused parameter 'limit' (422)"
     )
     assert account.key not in run.stderr
 

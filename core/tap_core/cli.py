@@ -10,8 +10,9 @@ import weakref
 
 import click
 from singer_sdk.plugin_base import SingerCommand
+from typing_extensions import override
 
-from tap_core.errors import TapError
+from tap_core.errors import StreamsFailedError, TapError
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
@@ -20,6 +21,8 @@ if t.TYPE_CHECKING:
 EXIT_USER_ERROR = 1
 #: Request workers of the taps in this process, stopped when a user error ends the run.
 WORKER_POOLS: weakref.WeakSet[ThreadPoolExecutor] = weakref.WeakSet()
+#: One line per stream that failed part-way in this process; the run ends with them.
+STOPPED_STREAMS: list[str] = []
 
 
 class QuietUserErrors(logging.Filter):
@@ -41,6 +44,15 @@ class TapCommand(SingerCommand):
         super().__init__(*args, **kwargs)
         self.redact = redact
 
+    @override
+    def invoke(self, ctx: click.Context) -> t.Any:
+        """The sync; streams that failed part-way end it with exit 1 once all others are done."""
+        result = super().invoke(ctx)
+        if STOPPED_STREAMS:
+            raise StreamsFailedError(STOPPED_STREAMS)
+        return result
+
+    @override
     def main(self, *args: t.Any, **kwargs: t.Any) -> t.Any:
         for handler in logging.getLogger().handlers:
             if not any(isinstance(f, QuietUserErrors) for f in handler.filters):
@@ -53,7 +65,8 @@ class TapCommand(SingerCommand):
             sys.stdout.flush()
             for pool in list(WORKER_POOLS):
                 pool.shutdown(wait=False, cancel_futures=True)
-            click.echo(f"{self.name}: error: {self.redact(str(exc))}", err=True)
+            for line in str(exc).splitlines() or [type(exc).__name__]:
+                click.echo(f"{self.name}: error: {self.redact(line)}", err=True)
             sys.stderr.flush()
             os._exit(EXIT_USER_ERROR)
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import typing as t
+
+if t.TYPE_CHECKING:
+    from collections.abc import Iterable
+
 
 class TapError(Exception):
     """A failure the user can fix or must know about; the CLI prints it as one line."""
@@ -17,6 +22,14 @@ class AuthError(TapError):
 
 class APIError(TapError):
     """The API kept failing past the retry budget, or answered something unusable."""
+
+
+class StreamsFailedError(TapError):
+    """Streams that stopped part-way while the others finished: one line each."""
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self.lines = list(lines)
+        super().__init__("\n".join(self.lines))
 
 
 class PlanGatedError(Exception):

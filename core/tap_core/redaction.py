@@ -71,9 +71,13 @@ def mask_secrets_in_logs(secrets: Iterable[str]) -> None:
             handler.addFilter(SecretFilter(_known_forms))
 
 
-def drop_keys(value: t.Any, names: frozenset[str]) -> t.Any:
-    """``value`` with every object key in ``names`` removed, at any depth, in place."""
-    return drop_matching_keys(value, names.__contains__)
+def is_credential(name: str) -> bool:
+    """A field that holds a credential: API keys, SMTP/IMAP passwords, OAuth tokens, secrets.
+
+    Never a column, never kept among a record's extra fields.
+    """
+    lowered = name.lower().replace("_", "")
+    return "password" in lowered or "secret" in lowered or lowered.endswith(("token", "apikey"))
 
 
 def drop_matching_keys(value: t.Any, is_secret: t.Callable[[str], bool]) -> t.Any:

@@ -24,11 +24,14 @@ from singer_sdk.helpers._util import utc_now
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.streams.rest import PageContext
 
+from tap_core.cli import STOPPED_STREAMS
 from tap_core.coercion import Plan, TypePlan, coerce, first_mismatch, json_kind, plan_for, type_plan
 from tap_core.dates import iso_ms, parse_iso
-from tap_core.errors import APIError, AuthError, PlanGatedError
+from tap_core.errors import APIError, AuthError, ConfigError, PlanGatedError, TapError
 from tap_core.pacing import Ticket
 from tap_core.paging import OffsetPager, records_in
+from tap_core.records import EXTRA_FIELDS, gather_extra_fields, settle_mismatch
+from tap_core.redaction import drop_matching_keys, is_credential
 
 if t.TYPE_CHECKING:
     from collections.abc import Generator, Iterable, Iterator
@@ -50,6 +53,8 @@ TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
     requests.exceptions.ContentDecodingError,
 )
 
+# State entries of a partition that only a completed sync turns into a bookmark.
+UNFINISHED_MARKERS = ("progress_markers", "replication_key_signpost", "starting_replication_value")
 _PAYLOAD_ATTR = "_tap_core_payload"
 _TICKET_ATTR = "_tap_core_ticket"
 # State key of a full-table child: parents whose rows were all emitted by an unfinished run.
@@ -296,20 +301,22 @@ class EngagementStream(RESTStream[t.Any]):
     def _generate_record_messages(self, record: dict[str, t.Any]) -> Generator[singer.RecordMessage, None, None]:
         """The SDK's per-record step, without the walks that cannot change these records.
 
-        Deselected fields are still pruned by the SDK (when any are deselected), fields the
-        schema lacks are dropped with one warning, and stream maps run as they do in the SDK.
+        Fields the schema lacks go to ``extra_fields`` (one warning per field), values of
+        another type are settled (see ``tap_core.records``), deselected fields are still
+        pruned by the SDK (when any are deselected), and stream maps run as in the SDK.
         """
-        if not self.everything_selected:
-            pop_deselected_record_properties(record, self.schema, self.mask)
         unknown = record.keys() - self.top_level_properties
         if unknown:
-            for name in unknown:
-                del record[name]
-            self.warn_unknown_fields(tuple(sorted(unknown)))
+            for name in gather_extra_fields(record, sorted(unknown), is_credential):
+                self.warn_once(name, f"is not in its schema: kept in {EXTRA_FIELDS}")
         self.check_keys(record)
-        wrong = first_mismatch(record, self.type_rules)
-        if wrong is not None:
-            raise APIError(self.mismatch_message(wrong, record[wrong]))
+        while (wrong := first_mismatch(record, self.type_rules)) is not None:
+            if wrong in self.key_fields:
+                raise APIError(self.mismatch_message(wrong, record[wrong]))
+            settled = settle_mismatch(record, wrong, self.type_rules[wrong][0])
+            self.warn_once(wrong, f"differs from its schema ({self.type_rules[wrong][1]}): kept {settled}")
+        if not self.everything_selected:
+            pop_deselected_record_properties(record, self.schema, self.mask)
         for stream_map in self.stream_maps:
             mapped = stream_map.transform(record)
             if mapped is not None:
@@ -319,6 +326,11 @@ class EngagementStream(RESTStream[t.Any]):
                     version=self._stream_version,
                     time_extracted=utc_now(),
                 )
+
+    @cached_property
+    def key_fields(self) -> frozenset[str]:
+        """Fields a row cannot be loaded without, in the schema's type: its key and bookmark."""
+        return frozenset([*(self.primary_keys or ()), *([self.replication_key] if self.replication_key else [])])
 
     @cached_property
     def type_rules(self) -> TypePlan:
@@ -355,26 +367,34 @@ class EngagementStream(RESTStream[t.Any]):
         raise APIError(msg)
 
     def mismatch_message(self, field: str, value: object) -> str:
-        """A value no target could load under this schema: stop with what to do, not load it."""
+        """A key or bookmark of another type: no target could upsert or bookmark the row."""
         return (
-            f"Stream '{self.name}': field '{field}' arrived as a JSON {json_kind(value)}, where its schema "
-            f"has {self.type_rules[field][1]}; the API changed this field's shape. Deselect the field "
-            f"(meltano select {self._tap.name} '!{self.name}.{field}') to go on without it, and report it."
+            f"Stream '{self.name}': field '{field}', which rows are upserted or bookmarked by, arrived as a "
+            f"JSON {json_kind(value)} where its schema has {self.type_rules[field][1]}; the API changed its "
+            "type. Report it."
         )
 
-    def warn_unknown_fields(self, names: tuple[str, ...]) -> None:
-        if names not in self._warned_fields:
-            self._warned_fields.add(names)
-            self.logger.warning("Fields %s of '%s' are not in its schema: not emitted", list(names), self.name)
+    def warn_once(self, field: str, what: str) -> None:
+        """One warning per field and run: a changed API says so once, not once per record."""
+        if (field, what) not in self._warned_fields:
+            self._warned_fields.add((field, what))
+            self.logger.warning("Field '%s' of '%s' %s", field, self.name, what)
 
     @cached_property
-    def _warned_fields(self) -> set[tuple[str, ...]]:
+    def _warned_fields(self) -> set[tuple[str, str]]:
         return set()
+
+    #: Whether rows of this endpoint may hold credentials (API keys, mailbox passwords):
+    #: they are removed, at any depth, before anything else sees the row.
+    holds_credentials: t.ClassVar[bool] = False
 
     def parse_response(self, response: requests.Response) -> Iterable[dict[str, t.Any]]:
         # Counters sometimes arrive as strings ("42"); the schema says which are numbers.
+        records = self.records_of(response)
+        if self.holds_credentials:
+            records = [drop_matching_keys(record, is_credential) for record in records]
         plan = self.number_plan
-        return [coerce(record, plan) for record in self.records_of(response)] if plan else self.records_of(response)
+        return [coerce(record, plan) for record in records] if plan else records
 
     # Retries
 
@@ -623,13 +643,21 @@ class EngagementStream(RESTStream[t.Any]):
             ahead.append(record)
             child_context = self.get_child_context(record=record, context=context)
             for child in children:
-                if child_context is not None and not child._gated:
+                if child_context is not None and not child.stopped:
                     child.prefetch(dict(child_context))
             if len(ahead) > self._tap.parallel_requests:
                 yield ahead.popleft()
         yield from ahead
 
-    # Plan gates
+    # Plan gates and failures: either ends this stream alone
+
+    @property
+    def stopped(self) -> bool:
+        """Whether this stream has ended for the run: its plan lacks it, or it failed."""
+        return self._gated or self.failure is not None
+
+    #: Why this stream stopped before its end, for the run's last lines; None while it goes on.
+    failure: str | None = None
 
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
         if self._gated:
@@ -647,6 +675,46 @@ class EngagementStream(RESTStream[t.Any]):
                 gate,
             )
             self._tap.note_gated(self, gate)
+
+    def _sync_records(
+        self, context: Context | None = None, *, write_messages: bool = True
+    ) -> Generator[dict[str, t.Any], t.Any, t.Any]:
+        """The SDK's sync of this stream (or of one parent's share of a child stream), which
+        a failure ends for this stream alone: the other streams go on, and the run names it
+        last. (``Stream.sync``, the public entry, is final in the SDK.)"""
+        if self.failure is not None:
+            return
+        try:
+            yield from super()._sync_records(context, write_messages=write_messages)
+        except (AuthError, ConfigError):
+            raise  # the key or the settings: no stream can go on
+        except Exception as exc:
+            self.stop_after(exc)
+
+    def stop_after(self, exc: Exception) -> None:
+        """End this stream: keep what its STATE already holds, drop what it had not finished."""
+        if isinstance(exc, TapError):
+            self.failure = str(exc)
+        else:
+            # Not a failure the tap knows: the traceback goes to the log for a report.
+            self.logger.error("Stream '%s' failed", self.name, exc_info=exc)
+            self.failure = f"unexpected {type(exc).__name__}: {exc}"[:_BODY_EXCERPT]
+        self.logger.warning("Stream '%s' stopped; the other streams go on: %s", self.name, self.failure)
+        with self._early_lock:
+            early = [future for pages in self._early.values() for future in pages.values()]
+            self._early.clear()
+        for future in early:
+            abandon(future)
+        for state in (self.stream_state, *self.stream_state.get("partitions", [])):
+            # Unfinished progress would otherwise become the bookmark when the run ends.
+            for marker in UNFINISHED_MARKERS:
+                state.pop(marker, None)
+        self.state_manager.is_flushed = False
+        self._write_state_message()
+        STOPPED_STREAMS.append(
+            f"Stream '{self.name}' stopped: {self.failure} The other streams went on. To sync without it "
+            f"meanwhile: meltano select {self._tap.name} --exclude {self.name} '*'."
+        )
 
 
 class PerParentStream(EngagementStream):

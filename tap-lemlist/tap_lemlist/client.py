@@ -8,10 +8,11 @@ from http import HTTPStatus
 from importlib import resources
 
 from requests.auth import HTTPBasicAuth
-from singer_sdk import SchemaDirectory, StreamSchema
+from singer_sdk import StreamSchema
 
 from tap_core import EngagementStream
 from tap_core.paging import OffsetPager, page_pager
+from tap_core.records import StreamSchemas
 
 if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
@@ -25,7 +26,7 @@ PAGE_SIZE = 100
 class LemlistStream(EngagementStream):
     """A lemlist endpoint. Subclasses set ``path`` and, for lists, a paging style."""
 
-    schema = StreamSchema(SchemaDirectory(SCHEMAS))
+    schema = StreamSchema(StreamSchemas(SCHEMAS))
     # 402: "available starting emailPro plan"; 403: the key's user may not use the route.
     gated_statuses = frozenset({HTTPStatus.PAYMENT_REQUIRED, HTTPStatus.FORBIDDEN})
     #: "offset" (offset/limit), "page0"/"page1" (page numbers from 0 or 1), or None.

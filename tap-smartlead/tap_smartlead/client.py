@@ -12,11 +12,11 @@ from importlib import resources
 from urllib.parse import parse_qs, urlsplit
 
 import requests
-from singer_sdk import SchemaDirectory, StreamSchema
+from singer_sdk import StreamSchema
 
 from tap_core import EngagementStream
 from tap_core.paging import OffsetPager
-from tap_core.redaction import drop_matching_keys
+from tap_core.records import StreamSchemas
 from tap_core.rest import body_excerpt, retry_after_seconds
 
 if t.TYPE_CHECKING:
@@ -43,20 +43,10 @@ class QueryKeyAuth(requests.auth.AuthBase):
         return "QueryKeyAuth(api_key=***)"
 
 
-def is_mailbox_credential(name: str) -> bool:
-    """SMTP/IMAP passwords, OAuth tokens, app passwords: never a column."""
-    lowered = name.lower()
-    return "password" in lowered or "secret" in lowered or lowered.endswith("token") or lowered == "api_key"
-
-
-def without_credentials(record: dict[str, t.Any]) -> dict[str, t.Any]:
-    return t.cast("dict[str, t.Any]", drop_matching_keys(record, is_mailbox_credential))
-
-
 class SmartleadStream(EngagementStream):
     """A Smartlead endpoint. Subclasses set ``path`` and, for lists, ``paging``."""
 
-    schema = StreamSchema(SchemaDirectory(SCHEMAS))
+    schema = StreamSchema(StreamSchemas(SCHEMAS))
     # 403 is "Access denied": the plan has no API access at all, not one gated route.
     auth_statuses = frozenset({HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN})
     records_keys: t.ClassVar[tuple[str, ...]] = ("data",)

@@ -2,16 +2,7 @@
 
 from __future__ import annotations
 
-import typing as t
-
-from tap_core.redaction import drop_keys
 from tap_lemlist.client import LemlistStream
-
-if t.TYPE_CHECKING:
-    from singer_sdk.helpers.types import Context
-
-# lemlist documents an apiKey on the team object: a credential, never a column.
-TEAM_SECRETS = frozenset({"apiKey", "api_key", "accessToken"})
 
 
 class TeamStream(LemlistStream):
@@ -22,9 +13,8 @@ class TeamStream(LemlistStream):
     primary_keys = ("_id",)
     versioned = True
     single_object = True
-
-    def post_process(self, row: dict[str, t.Any], context: Context | None = None) -> dict[str, t.Any]:  # noqa: ARG002
-        return t.cast("dict[str, t.Any]", drop_keys(row, TEAM_SECRETS))
+    # lemlist documents an apiKey on the team object: a credential, never a column.
+    holds_credentials = True
 
 
 class TeamSendersStream(LemlistStream):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typing as t
 
-from tap_smartlead.client import SmartleadStream, without_credentials
+from tap_smartlead.client import SmartleadStream
 from tap_smartlead.streams.campaigns import CampaignChildStream
 
 if t.TYPE_CHECKING:
@@ -22,12 +22,11 @@ class EmailAccountsStream(SmartleadStream):
     path = "/email-accounts/"
     primary_keys = ("id",)
     paging = "offset"
+    holds_credentials = True
 
     def post_process(self, row: dict[str, t.Any], context: Context | None = None) -> dict[str, t.Any] | None:  # noqa: ARG002
         client = self.client_id()
-        if client is not None and row.get("client_id") != client:
-            return None
-        return without_credentials(row)
+        return row if client is None or row.get("client_id") == client else None
 
 
 class CampaignEmailAccountsStream(CampaignChildStream):
@@ -36,6 +35,4 @@ class CampaignEmailAccountsStream(CampaignChildStream):
     name = "campaign_email_accounts"
     path = "/campaigns/{campaign_id}/email-accounts"
     primary_keys = ("campaign_id", "id")
-
-    def post_process(self, row: dict[str, t.Any], context: Context | None = None) -> dict[str, t.Any] | None:
-        return super().post_process(without_credentials(row), context)
+    holds_credentials = True
