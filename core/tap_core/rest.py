@@ -30,7 +30,7 @@ from tap_core.dates import iso_ms, parse_iso
 from tap_core.errors import APIError, AuthError, ConfigError, PlanGatedError, TapError
 from tap_core.pacing import Ticket
 from tap_core.paging import OffsetPager, records_in
-from tap_core.records import EXTRA_FIELDS, gather_extra_fields, settle_mismatch
+from tap_core.records import EXTRA_FIELDS, as_text, gather_extra_fields, settle_mismatch
 from tap_core.redaction import drop_matching_keys, is_credential
 
 if t.TYPE_CHECKING:
@@ -311,9 +311,10 @@ class EngagementStream(RESTStream[t.Any]):
                 self.warn_once(name, f"is not in its schema: kept in {EXTRA_FIELDS}")
         self.check_keys(record)
         while (wrong := first_mismatch(record, self.type_rules)) is not None:
-            if wrong in self.key_fields:
+            admitted = self.type_rules[wrong][0]
+            if wrong in self.key_fields and (str not in admitted or as_text(record[wrong]) is None):
                 raise APIError(self.mismatch_message(wrong, record[wrong]))
-            settled = settle_mismatch(record, wrong, self.type_rules[wrong][0])
+            settled = settle_mismatch(record, wrong, admitted)
             self.warn_once(wrong, f"differs from its schema ({self.type_rules[wrong][1]}): kept {settled}")
         if not self.everything_selected:
             pop_deselected_record_properties(record, self.schema, self.mask)
