@@ -67,12 +67,15 @@ class OffsetPager(BaseAPIPaginator[int]):
 
     Some endpoints ignore ``offset`` and serve the first page again; a page of ids all seen
     before ends the paging instead of looping forever.
+
+    An endpoint that takes no page size (``page_size=None``) serves pages of its own size: a
+    page shorter than the largest one seen, or an empty one, is the last.
     """
 
     def __init__(
         self,
         records_of: RecordsOf,
-        page_size: int,
+        page_size: int | None,
         *,
         start: int = 0,
         step: int | None = None,
@@ -82,7 +85,8 @@ class OffsetPager(BaseAPIPaginator[int]):
         super().__init__(start)
         self._records_of = records_of
         self._page_size = page_size
-        self._step = page_size if step is None else step
+        self._largest = 0
+        self._step = (page_size or 1) if step is None else step
         self._id_key = id_key
         self._more_flag = more_flag
         self._seen: set[object] = set()
@@ -94,8 +98,9 @@ class OffsetPager(BaseAPIPaginator[int]):
         return self.start + index * self._step
 
     def pages_within(self, total: int) -> int:
-        """How many pages hold ``total`` records."""
-        return -(-total // self._page_size)
+        """How many pages hold ``total`` records (0 while the page size is unknown)."""
+        size = self._page_size or self._largest
+        return -(-total // size) if size else 0
 
     def has_more(self, response: requests.Response) -> bool:
         flag = self._more_flag(response) if self._more_flag else None
@@ -103,8 +108,9 @@ class OffsetPager(BaseAPIPaginator[int]):
             # The API says; believe it over the page length (it may cap limit silently).
             return flag
         records = self._records_of(response)
-        if len(records) < self._page_size:
+        if len(records) < (self._page_size or self._largest) or not records:
             return False
+        self._largest = max(self._largest, len(records))
         if self._id_key is None:
             return True
         ids = {record.get(self._id_key) for record in records}
@@ -139,6 +145,6 @@ class DayChunkPager(BaseAPIPaginator[str]):
         return following.isoformat() if following <= self.last else None
 
 
-def page_pager(records_of: RecordsOf, page_size: int, *, first_page: int) -> OffsetPager:
+def page_pager(records_of: RecordsOf, page_size: int | None, *, first_page: int) -> OffsetPager:
     """Page-number paging (``page`` = first_page, first_page + 1, ...) with the same stops."""
     return OffsetPager(records_of, page_size, start=first_page, step=1)

@@ -309,6 +309,9 @@ class EngagementStream(RESTStream[t.Any]):
         if unknown:
             for name in gather_extra_fields(record, sorted(unknown), is_credential):
                 self.warn_once(name, f"is not in its schema: kept in {EXTRA_FIELDS}")
+        else:
+            # The column is in every row, so a target sees it from the first one on.
+            record[EXTRA_FIELDS] = None
         self.check_keys(record)
         while (wrong := first_mismatch(record, self.type_rules)) is not None:
             admitted = self.type_rules[wrong][0]
