@@ -83,6 +83,10 @@ DEFAULTS: dict[str, int] = {
 }
 
 
+# lemlist's /tasks takes no page size: its pages are this long.
+TASKS_PER_PAGE = 50
+
+
 def parse_date(value: str) -> int:
     """lemlist's date filters: Unix seconds or ISO 8601, as ms."""
     if value.strip().lstrip("-").isdigit():
@@ -203,10 +207,18 @@ class LemlistData:
             "createdAt": iso(created),
             "createdBy": self.users[index % len(self.users)],
             "status": rng.choice(["running", "paused", "draft", "ended", "archived"]),
-            "archived": False,
             "hasError": index % 7 == 6,
             "errors": ["mailbox disconnected"] if index % 7 == 6 else [],
-            "senders": [{"userId": self.users[index % len(self.users)], "sendingChannels": ["email"]}],
+            "timezone": "Europe/Paris",
+            "emoji": ["🚀", "📈", "🤝"][index % 3],
+            "creator": {"userId": self.users[index % len(self.users)], "userEmail": "user0@sandbox.example"},
+            "senders": [
+                {
+                    "id": self.users[index % len(self.users)],
+                    "email": f"user{index % len(self.users)}@sandbox.example",
+                    "sendUserMailboxId": lemlist_id("usm", self.seed, index % len(self.users)),
+                }
+            ],
             "scheduleIds": [lemlist_id("skd", self.seed, index % max(1, self.sizes["schedules"]))],
             "teamId": self.team_id,
             "sequenceId": lemlist_id("seq", self.seed, index * 10),
@@ -226,8 +238,10 @@ class LemlistData:
                     "index": n,
                     "delay": 0 if n == 0 else rng.choice([1, 2, 3, 5]),
                     "sequenceId": sequence_id,
+                    "sequenceStep": n,
                 }
                 if kind == "email":
+                    step["emailTemplateId"] = lemlist_id("etp", self.seed, index * 10 + n)
                     step |= {"subject": f"Step {n + 1}: quick question", "message": "<p>Hi {{firstName}}</p>"}
                     if n % 2:  # an A/B test: the variant's body
                         step["altMessage"] = "<p>Hello {{firstName}}</p>"
@@ -242,7 +256,7 @@ class LemlistData:
             payload.setdefault(sequence_id, {"_id": sequence_id, "steps": []})["steps"].append(step)
         return payload
 
-    def campaign_stats(self, campaign: dict[str, t.Any], start: str, end: str) -> dict[str, t.Any]:
+    def campaign_stats(self, campaign: dict[str, t.Any]) -> dict[str, t.Any]:
         rng = random.Random(mix("stats", self.seed, campaign["_id"]))  # noqa: S311
         leads = self.sizes["leads_per_campaign"]
         sent = leads * rng.randrange(1, 4)
@@ -251,20 +265,21 @@ class LemlistData:
             {
                 "index": step["index"],
                 "sequenceId": seq,
-                "stepId": step["_id"],
-                "type": step["type"],
+                "sequenceStep": step["index"],
+                "taskType": step["type"],
                 "sent": sent // (step["index"] + 1),
+                "delivered": sent // (step["index"] + 1) - rng.randrange(2),
+                "notDelivered": rng.randrange(2),
                 "opened": opened // (step["index"] + 1),
                 "clicked": rng.randrange(5),
                 "replied": rng.randrange(3),
                 "bounced": rng.randrange(2),
+                "unsubscribed": rng.randrange(2),
+                "invited": 0,
             }
             for seq, step in self.steps(campaign)
         ]
         return {
-            "campaignId": campaign["_id"],
-            "startDate": start,
-            "endDate": end,
             "nbLeads": leads,
             "nbLeadsLaunched": leads - rng.randrange(3),
             "nbLeadsReached": rng.randrange(leads + 1),
@@ -274,14 +289,40 @@ class LemlistData:
             "nbLeadsInterested": rng.randrange(leads // 3 + 1),
             "nbLeadsNotInterested": rng.randrange(3),
             "nbLeadsUnsubscribed": rng.randrange(2),
-            "nbLeadsBounced": rng.randrange(2),
+            "nbLeadsInterrupted": rng.randrange(2),
             "messagesSent": sent,
+            "messagesNotSent": rng.randrange(2),
+            "messagesBounced": rng.randrange(2),
             "delivered": sent - rng.randrange(2),
             "opened": opened,
             "clicked": rng.randrange(opened + 1),
             "replied": rng.randrange(leads // 2 + 1),
+            "invitationAccepted": 0,
+            "meetingBooked": rng.randrange(2),
             "steps": steps,
         }
+
+    # The columns of a campaign's JSON export; the team's custom variables come beside them.
+    EXPORT_COLUMNS = (
+        "_id",
+        "email",
+        "firstName",
+        "lastName",
+        "companyName",
+        "companyDomain",
+        "phone",
+        "linkedinUrl",
+        "picture",
+        "emailStatus",
+        "status",
+        "lastState",
+        "timezone",
+        *CUSTOM_VARIABLES,
+    )
+
+    def exported_lead(self, campaign_index: int, n: int) -> dict[str, t.Any]:
+        lead = self.lead(campaign_index, n) | {"status": "inProgress", "lastState": "emailsSent", "timezone": "UTC"}
+        return {name: lead[name] for name in self.EXPORT_COLUMNS if lead.get(name) is not None}
 
     def lead(self, campaign_index: int, n: int) -> dict[str, t.Any]:
         rng = random.Random(mix("lead", self.seed, campaign_index, n))  # noqa: S311
@@ -390,6 +431,20 @@ class LemlistData:
                 "enrichment": {"emailStatus": lead["emailStatus"]} if index % 2 else {},
             },
         }
+        if kind.startswith("emails"):
+            sender = c % len(self.users)
+            record |= {
+                "emailId": lemlist_id("eml", self.seed, index),
+                "messageId": f"<{lemlist_id('msg', self.seed, index)}@sandbox.example>",
+                "sendUserEmail": f"user{sender}@sandbox.example",
+                "sendUserName": f"{FIRST_NAMES[sender % 10]} {LAST_NAMES[sender % 8]}",
+                "sendUserMailboxId": lemlist_id("usm", self.seed, sender),
+                "stepTested": rng.choice(["A", "B"]),
+            }
+        if kind == "emailsFailed":
+            record["errorMessage"] = "Mailbox disconnected"
+        if lead.get("phone"):
+            record["leadPhone"] = lead["phone"]
         if self.new_activity_field:
             record["aiSummary"] = f"summary {index}"
         if kind in {"meetingBooked", "manualInterested", "emailsInterested"}:
@@ -442,6 +497,9 @@ class LemlistData:
             "createdBy": self.users[0],
             "createdAt": iso(EPOCH_2023),
             "apiKey": "team-level-api-key-must-never-be-emitted",
+            "agency": "Sandbox Agency",
+            "pictureId": "pic_sandbox",
+            "slackWebhook": {"url": "https://hooks.slack.example/sandbox", "failCounter": 0},
             "hooks": [],
             "beta": ["inbox"],
             "invitedUsers": [],
@@ -482,7 +540,8 @@ class LemlistData:
             "createdAt": iso(EPOCH_2023 + i * 3_600_000),
             "createdBy": self.users[0],
             "teamId": self.team_id,
-        }
+            "public": i == 0,
+        } | ({"deletedAt": iso(EPOCH_2023 + i * 7_200_000), "deletedBy": self.users[0]} if i == 2 else {})
 
     def unsubscribe(self, i: int) -> dict[str, t.Any]:
         kinds = [f"lead{i}@unsub.example", f"unsub{i}.example", f"https://www.linkedin.com/in/u{i}", f"+33100{i:05d}"]
@@ -494,33 +553,65 @@ class LemlistData:
         }
 
     def hook(self, i: int) -> dict[str, t.Any]:
-        return {
+        hook = {
             "_id": lemlist_id("hoo", self.seed, i),
             "targetUrl": f"https://hooks.sandbox.example/{i}",
-            "type": ["emailsReplied", None][i % 2],
-            "campaignId": self.campaigns[0]["_id"] if self.campaigns and i % 2 else None,
             "isFirst": bool(i % 2),
             "createdAt": iso(EPOCH_2023 + i * 86_400_000),
         }
+        if i % 2:  # made through Zapier
+            hook["zapId"] = 90_000 + i
+        # A hook for every event of every campaign leaves type and campaignId out.
+        if i % 2 == 0:
+            hook["type"] = "emailsReplied"
+        if self.campaigns and i % 2:
+            hook["campaignId"] = self.campaigns[0]["_id"]
+        return hook
 
     def contact(self, i: int) -> dict[str, t.Any]:
         rng = random.Random(mix("contact", self.seed, i))  # noqa: S311
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        campaign = self.campaigns[i % len(self.campaigns)] if self.campaigns else None
         return {
             "_id": lemlist_id("ctc", self.seed, i),
-            "email": f"{first}.{last}.{i}@contacts.example".lower(),
-            "firstName": first,
-            "lastName": last,
+            "teamId": self.team_id,
             "fullName": f"{first} {last}",
-            "companyName": rng.choice(COMPANIES),
-            "jobTitle": rng.choice(["CEO", "VP Sales", "Engineer", None]),
-            "phone": f"+4420000{i:05d}" if i % 2 else None,
-            "linkedinUrl": f"https://www.linkedin.com/in/c{i}",
+            "email": f"{first}.{last}.{i}@contacts.example".lower(),
+            # Every value but these few lives under fields, standard ones and custom ones alike.
+            "fields": {
+                "firstName": first,
+                "lastName": last,
+                "companyName": rng.choice(COMPANIES),
+                "jobTitle": rng.choice(["CEO", "VP Sales", "Engineer", None]),
+                "phone": f"+4420000{i:05d}" if i % 2 else None,
+                "linkedinUrl": f"https://www.linkedin.com/in/c{i}",
+                "leadScore": rng.randrange(100),
+                "tier": rng.choice(["A", "B", "C"]),
+            },
+            "campaigns": [
+                {
+                    "campaignId": campaign["_id"],
+                    "campaignState": campaign["status"],
+                    "leadState": "review",
+                    "leadId": lemlist_id("lea", self.seed, i),
+                }
+            ]
+            if campaign
+            else [],
             "ownerId": self.users[i % len(self.users)],
-            "listIds": [lemlist_id("lst", self.seed, i % max(1, self.sizes["lists"]))],
             "createdAt": iso(EPOCH_2023 + i * 600_000),
-            "updatedAt": iso(EPOCH_2023 + i * 600_000 + 86_400_000),
-            "fields": {"leadScore": rng.randrange(100), "tier": rng.choice(["A", "B", "C"]), "renewal": None},
+            "createdBy": self.users[0],
+            "unsubscribed": i % 13 == 0,
+        } | ({"fieldRejections": [self.field_rejection(i)]} if i % 17 == 0 else {})
+
+    def field_rejection(self, i: int) -> dict[str, t.Any]:
+        """A value lemlist refused to write to a field, kept on the contact or company."""
+        return {
+            "field": "phone",
+            "rejectedValue": f"not-a-phone-{i}",
+            "reason": "invalidFormat",
+            "source": "api",
+            "rejectedAt": iso(EPOCH_2023 + i * 60_000),
         }
 
     def company(self, i: int) -> dict[str, t.Any]:
@@ -531,34 +622,45 @@ class LemlistData:
             "domain": f"company{i}.example",
             "industry": rng.choice(["Software", "Retail", "Banking"]),
             "size": rng.choice(["1-10", "11-50", "51-200", "201-500"]),
-            "linkedinUrl": f"https://www.linkedin.com/company/c{i}",
+            "location": rng.choice(["Paris", "Berlin", "New York"]),
             "ownerId": self.users[i % len(self.users)],
+            "createdBy": self.users[0],
             "createdAt": iso(EPOCH_2023 + i * 900_000),
-            "fields": {"arr": rng.randrange(10**9, 10**10), "segment": "mid-market"},
-        }
+            "fields": {"arr": rng.randrange(10**9, 10**10), "segment": "mid-market", "linkedinUrl": f"c{i}"},
+        } | (
+            {
+                "crmSync": {"provider": "hubspot", "crmRecordId": f"hs-{i}", "syncDisabled": False, "errors": []},
+                "fieldRejections": [self.field_rejection(i)],
+            }
+            if i % 11 == 0
+            else {}
+        )
 
     def field(self, i: int) -> dict[str, t.Any]:
-        return {
-            "_id": lemlist_id("fld", self.seed, i),
-            "name": ["leadScore", "tier", "renewal", "arr", "segment", "region"][i % 6] + ("" if i < 6 else str(i)),
-            "type": ["number", "text", "date", "number", "text", "text"][i % 6],
-            "entity": "contact" if i % 2 == 0 else "company",
-            "createdAt": iso(EPOCH_2023 + i * 60_000),
+        """One field definition; even ones describe contacts, odd ones companies."""
+        field = {
+            "name": ["leadScore", "arr", "tier", "segment", "renewal", "region"][i % 6] + ("" if i < 6 else str(i)),
+            "label": f"Field {i}",
+            "type": ["number", "number", "text", "text", "date", "text"][i % 6],
+            "source": ["custom", "custom", "crm_synced", "default"][i % 4],
         }
+        return field | ({"crmField": f"hs_field_{i}"} if field["source"] == "crm_synced" else {})
 
     def task(self, i: int) -> dict[str, t.Any]:
         return {
             "_id": lemlist_id("tsk", self.seed, i),
-            "type": ["call", "manual", "linkedin"][i % 3],
+            "type": ["phone", "manual", "linkedinSend"][i % 3],
             "title": f"Follow up #{i}",
+            "priority": i % 3,
+            "content": f"Ask about the renewal #{i}",
+            "status": "todo" if i % 10 else "skipped",
             "dueDate": iso(EPOCH_2023 + i * 86_400_000),
-            "assignedTo": self.users[i % len(self.users)],
+            "userId": self.users[i % len(self.users)],
             "leadId": lemlist_id("lea", self.seed, i),
             "campaignId": self.campaigns[i % len(self.campaigns)]["_id"] if self.campaigns else None,
             "contactId": lemlist_id("ctc", self.seed, i % max(1, self.sizes["contacts"])),
             "createdAt": iso(EPOCH_2023 + i * 3_600_000),
-            "done": False,
-        }
+        } | ({} if i % 10 else {"completedAt": iso(EPOCH_2023 + i * 3_600_000 + 60_000)})
 
     def label(self, i: int) -> dict[str, t.Any]:
         return {
@@ -566,32 +668,34 @@ class LemlistData:
             "name": ["Hot", "Later", "Meeting", "Nurture"][i % 4] + str(i),
             "color": ["red", "blue", "green", "grey"][i % 4],
             "createdAt": iso(EPOCH_2023 + i * 60_000),
+            "createdBy": self.users[i % len(self.users)],
         }
 
     def contact_list(self, i: int) -> dict[str, t.Any]:
-        return {
-            "_id": lemlist_id("lst", self.seed, i),
-            "name": f"List {i + 1}",
-            "count": self.sizes["contacts"] // max(1, self.sizes["lists"]),
-            "createdAt": iso(EPOCH_2023 + i * 60_000),
-        }
+        return {"_id": lemlist_id("lst", self.seed, i), "name": f"List {i + 1}", "dynamic": i % 2 == 1}
 
     def signal_time(self, i: int) -> int:
         step = (HISTORY_END - EPOCH_2023) // max(1, self.sizes["signals"])
         return EPOCH_2023 + i * step
 
     def signal(self, i: int) -> dict[str, t.Any]:
-        return {
+        company = self.company(i % max(1, self.sizes["companies"]))
+        signal: dict[str, t.Any] = {
             "_id": lemlist_id("sig", self.seed, i),
+            "teamId": self.team_id,
+            "watchListId": lemlist_id("wtl", self.seed, i % 2),
+            "watchListName": ["Funding", "Hiring"][i % 2],
             "type": SIGNAL_TYPES[i % len(SIGNAL_TYPES)],
+            "status": ["new", "done"][i % 2],
             "receivedAt": iso(self.signal_time(i)),
-            "title": f"Signal {i}",
-            "url": f"https://news.sandbox.example/{i}",
-            "companyId": lemlist_id("cpn", self.seed, i % max(1, self.sizes["companies"])),
-            "contactId": lemlist_id("ctc", self.seed, i % max(1, self.sizes["contacts"])) if i % 2 else None,
-            "watchlistId": lemlist_id("wtl", self.seed, i % 2),
-            "data": {"amount": 10_000_000 + i, "round": "Series A"} if i % 5 == 1 else {},
+            "createdAt": iso(self.signal_time(i)),
+            "company": {"_id": company["_id"], "name": company["name"], "domain": company["domain"]},
+            "signalData": {"fundingAmountUsd": 10_000_000 + i, "fundingStage": "Series A"} if i % 5 == 1 else {},
         }
+        if i % 2:
+            contact = self.contact(i % max(1, self.sizes["contacts"]))
+            signal["contact"] = {"_id": contact["_id"], "email": contact["email"]}
+        return signal
 
 
 def window(query: dict[str, str], default_limit: int, max_limit: int) -> tuple[int, int] | Reply:
@@ -680,7 +784,6 @@ class LemlistApp:
             "/v2/unsubscribes/variables": (data.sizes["unsubscribes"], data.unsubscribe, 100, None),
             "/contacts": (data.sizes["contacts"], data.contact, 500, data_envelope),
             "/companies": (data.sizes["companies"], data.company, 500, data_envelope),
-            "/tasks": (data.sizes["tasks"], data.task, 100, None),
         }
         if path in listing:
             total, make, max_limit, envelope = listing[path]
@@ -693,7 +796,6 @@ class LemlistApp:
         whole = {
             "/hooks": (data.sizes["hooks"], data.hook),
             "/contacts/lists": (data.sizes["lists"], data.contact_list),
-            "/fields": (data.sizes["fields"], data.field),
             "/inbox/labels": (data.sizes["labels"], data.label),
         }
         if path in whole:
@@ -701,6 +803,11 @@ class LemlistApp:
             return Reply.json([make(i) for i in range(total)])
         if path == "/watchlist/signals":
             return self.signals(data, query)
+        if path == "/tasks":
+            return self.tasks(data, query)
+        if path == "/fields":
+            fields = [data.field(i) for i in range(data.sizes["fields"])]
+            return Reply.json({"success": True, "data": {"contact": fields[::2], "company": fields[1::2]}})
         return self.not_found(request)
 
     def activities(self, data: LemlistData, query: dict[str, str]) -> Reply:
@@ -751,13 +858,13 @@ class LemlistApp:
                 parse_date(query["endDate"])
             except (KeyError, ValueError):
                 return Reply.text("startDate and endDate are required ISO 8601 dates", 400)
-            return Reply.json(data.campaign_stats(campaign, query["startDate"], query["endDate"]))
+            return Reply.json(data.campaign_stats(campaign))
         if rest == ["sequences"]:
             return Reply.json(data.sequences_payload(campaign))
         if rest == ["export", "leads"]:
             if query.get("format") != "json":
                 return Reply(200, b"email,firstName\n", "text/csv")
-            return Reply.json([data.lead(index, n) for n in range(data.sizes["leads_per_campaign"])])
+            return Reply.json([data.exported_lead(index, n) for n in range(data.sizes["leads_per_campaign"])])
         return Reply.html("<html><body>app</body></html>")
 
     def signals(self, data: LemlistData, query: dict[str, str]) -> Reply:
@@ -776,7 +883,19 @@ class LemlistApp:
             if (low is None or data.signal_time(i) >= low) and (high is None or data.signal_time(i) <= high)
         ]
         rows = [data.signal(i) for i in matching[(page - 1) * limit : page * limit]]
-        return Reply.json({"data": rows, "pagination": pagination(len(matching), (page - 1) * limit, limit)})
+        pages = max(1, math.ceil(len(matching) / limit))
+        meta = {"pagination": {"page": page, "limit": limit, "totalRecords": len(matching), "totalPages": pages}}
+        return Reply.json({"data": rows, "meta": meta})
+
+    def tasks(self, data: LemlistData, query: dict[str, str]) -> Reply:
+        """``{results, page}``: pages of lemlist's own length, counted from 0 (no page size)."""
+        try:
+            page = int(query.get("page", 0))
+        except ValueError:
+            return Reply.text("Invalid page", 400)
+        first = page * TASKS_PER_PAGE
+        rows = [data.task(i) for i in range(first, min(data.sizes["tasks"], first + TASKS_PER_PAGE))]
+        return Reply.json({"results": rows, "page": str(page)})
 
 
 Envelope = t.Callable[[list[dict[str, t.Any]], int, int, int], dict[str, t.Any]]

@@ -181,6 +181,7 @@ def test_schema_drift_keeps_the_sync_going_with_values_preserved(tap, name, data
 
 
 def tap_set_fields(stream: EngagementStream) -> set[str]:
-    """Fields the tap fills itself: the parent's key, the window's end, gathered variables."""
+    """Fields the tap fills itself: the parent's key, the window's end, gathered variables, the
+    period campaign stats count."""
     key = getattr(stream, "parent_key", None)
-    return {*([key] if key else []), "event_time_to", "variables"}
+    return {*([key] if key else []), "event_time_to", "variables", "startDate", "endDate"}

@@ -31,7 +31,8 @@ class LemlistStream(EngagementStream):
     gated_statuses = frozenset({HTTPStatus.PAYMENT_REQUIRED, HTTPStatus.FORBIDDEN})
     #: "offset" (offset/limit), "page0"/"page1" (page numbers from 0 or 1), or None.
     paging: t.ClassVar[str | None] = None
-    page_size: t.ClassVar[int] = PAGE_SIZE
+    #: Records per page; None where the route takes no page size (pages are the API's own size).
+    page_size: t.ClassVar[int | None] = PAGE_SIZE
     #: Send ``version=v2``: endpoints that know versions still default to v1.
     versioned: t.ClassVar[bool] = False
     #: Extra fixed query parameters of the endpoint.
@@ -58,5 +59,7 @@ class LemlistStream(EngagementStream):
         if self.paging == "offset":
             params |= {"offset": next_page_token or 0, "limit": self.page_size}
         elif self.paging in {"page0", "page1"}:
-            params |= {"page": next_page_token, "limit": self.page_size}
+            params["page"] = next_page_token
+            if self.page_size:
+                params["limit"] = self.page_size
         return params

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typing as t
 
+from typing_extensions import override
+
 from tap_core import PerParentStream
 from tap_core.errors import APIError
 from tap_lemlist.client import LemlistStream
@@ -51,10 +53,19 @@ class CampaignStatsStream(CampaignChildStream):
     primary_keys = ("campaignId",)
     single_object = True
 
-    def get_url_params(self, context: Context | None, next_page_token: t.Any | None) -> dict[str, t.Any]:
-        params = super().get_url_params(context, next_page_token)
+    def period(self, context: Context | None) -> dict[str, str]:
+        """The period the counters cover: from start_date (or the campaign's creation) to now."""
         start = self.config.get("start_date") or (context or {}).get("campaignCreatedAt")
-        return params | {"startDate": start or EARLIEST_STATS_DATE, "endDate": self.window_end}
+        return {"startDate": start or EARLIEST_STATS_DATE, "endDate": self.window_end}
+
+    @override
+    def get_url_params(self, context: Context | None, next_page_token: t.Any | None) -> dict[str, t.Any]:
+        return super().get_url_params(context, next_page_token) | self.period(context)
+
+    @override
+    def post_process(self, row: dict[str, t.Any], context: Context | None = None) -> dict[str, t.Any] | None:
+        # The answer does not say which period it counts: the row keeps it.
+        return super().post_process(row | self.period(context), context)
 
 
 class SequencesStream(CampaignChildStream):

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import typing as t
+
+from typing_extensions import override
+
+from tap_core.paging import records_in
 from tap_lemlist.client import LemlistStream
+
+if t.TYPE_CHECKING:
+    import requests
 
 # lemlist serves up to 500 contacts or companies per page.
 CRM_PAGE_SIZE = 500
@@ -43,9 +51,26 @@ class CompaniesStream(LemlistStream):
 
 
 class FieldsStream(LemlistStream):
-    """``GET /fields``: custom field definitions of contacts and companies."""
+    """``GET /fields``: the field definitions of contacts and companies.
+
+    The answer groups them by entity, ``{success, data: {contact: [...], company: [...]}}``;
+    each row gets its group as ``entity`` (a flat list is read too).
+    """
 
     name = "fields"
     path = "/fields"
-    primary_keys = ("_id",)
+    primary_keys = ("entity", "name")
     records_keys = ("data", "fields")
+
+    @override
+    def records_of(self, response: requests.Response) -> list[dict[str, t.Any]]:
+        payload = self.payload(response)
+        groups = payload.get("data") if isinstance(payload, dict) else None
+        if not isinstance(groups, dict):
+            return super().records_of(response)
+        endpoint = self.endpoint_of(response)
+        return [
+            {**field, "entity": entity}
+            for entity, fields in groups.items()
+            for field in records_in(fields, f"{endpoint} (data.{entity})")
+        ]

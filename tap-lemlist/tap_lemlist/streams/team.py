@@ -55,13 +55,18 @@ class HooksStream(LemlistStream):
 
 
 class TasksStream(LemlistStream):
-    """``GET /tasks``: open tasks (lemlist leaves done ones out), pages counted from 0."""
+    """``GET /tasks``: open tasks (lemlist leaves done ones out) as ``{results, page}``.
+
+    Pages count from 0 and the route takes no page size, so the API's own page length tells
+    where the list ends.
+    """
 
     name = "tasks"
     path = "/tasks"
     primary_keys = ("_id",)
     paging = "page0"
-    records_keys = ("tasks", "data")
+    page_size = None
+    records_keys = ("results", "tasks", "data")
 
 
 class InboxLabelsStream(LemlistStream):
