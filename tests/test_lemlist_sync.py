@@ -320,7 +320,7 @@ def test_parallel_requests_emit_exactly_what_one_at_a_time_does(lemlist_account)
     assert many.counts() == account.expected
 
 
-def test_deselected_and_unknown_fields_are_not_emitted(lemlist_account):
+def test_deselected_fields_are_not_emitted_and_unknown_ones_land_in_extra_fields(lemlist_account):
     account = lemlist_account(activities=150, new_activity_field=True)
     config = lemlist_config(account)
     from tests.taprun import select_streams  # noqa: PLC0415
@@ -339,9 +339,11 @@ def test_deselected_and_unknown_fields_are_not_emitted(lemlist_account):
     assert len(records) == 150
     assert not any("leadEmail" in r or "aiSummary" in r for r in records)
     assert any("leadFirstName" in r for r in records)
+    # A field lemlist adds before any schema knows it is kept, not dropped: one warning says so.
+    assert all(r["extra_fields"]["aiSummary"].startswith("summary ") for r in records if r.get("leadId"))
     warnings = [line for line in run.stderr.splitlines() if "aiSummary" in line]
     assert len(warnings) == 1
-    assert "not in its schema" in warnings[0]
+    assert "is not in its schema: kept in extra_fields" in warnings[0]
 
 
 def test_rerun_with_nothing_new_costs_one_request_per_incremental_stream(lemlist_account):
