@@ -80,6 +80,8 @@ DEFAULTS: dict[str, int] = {
     "labels": 4,
     "lists": 3,
     "senders": 3,
+    "alerts": 2,
+    "watchlists": 2,
 }
 
 
@@ -183,6 +185,11 @@ class LemlistData:
             "tasks": sizes["tasks"],
             "inbox_labels": sizes["labels"],
             "watchlist_signals": sizes["signals"],
+            "team_credits": 1,
+            "users": len(self.users),
+            "crm_users": len(self.users) - 1,
+            "deliverability_alerts": sizes["alerts"],
+            "watchlists": sizes["watchlists"],
         }
 
     def append_activities(self, count: int) -> list[str]:
@@ -515,6 +522,78 @@ class LemlistData:
             ],
         }
 
+    def credits(self) -> dict[str, t.Any]:
+        remaining = {"freemium": 50, "gifted": 0, "paid": 1200, "subscription": 3000}
+        return {"credits": sum(remaining.values()), "details": {"remaining": remaining | {"total": 4250}}}
+
+    def user(self, i: int) -> dict[str, t.Any]:
+        mailbox = {
+            "_id": lemlist_id("usm", self.seed, i),
+            "email": f"user{i}@sandbox.example",
+            "provider": ["google", "microsoft", "smtp"][i % 3],
+            "status": "connected",
+            "lemlist": {"emailLimit": 100},
+            "lemwarm": {"active": i % 2 == 0},
+            # What a careless API would leak: the tap must strip it.
+            "smtpPassword": "mailbox-password-must-never-be-emitted",
+        }
+        linkedin = {"linkedinUrl": f"https://www.linkedin.com/in/user{i}", "status": True, "inviteLimit": 20}
+        return {
+            "_id": self.users[i],
+            "email": f"user{i}@sandbox.example",
+            "role": "admin" if i == 0 else "user",
+            "linkedIn": linkedin | {"sendLimit": 50, "visitLimit": 80},
+            "mailboxes": [mailbox],
+        }
+
+    def crm_user(self, i: int) -> dict[str, t.Any]:
+        return {"userId": self.users[i], "crm": ["hubspot", "salesforce", "pipedrive"][i % 3]}
+
+    def alert(self, i: int) -> dict[str, t.Any]:
+        return {
+            "_id": lemlist_id("dal", self.seed, i),
+            "teamId": self.team_id,
+            "createdBy": self.users[0],
+            "createdAt": iso(EPOCH_2023 + i * 86_400_000),
+            "updatedAt": iso(EPOCH_2023 + i * 86_400_000 + 3_600_000),
+            "widget": "bounceRate",
+            "metric": ["bounceRate", "replyRate"][i % 2],
+            "severity": ["warning", "critical"][i % 2],
+            "scope": "team",
+            "scopeEntities": [],
+            "threshold": [5, 2.5][i % 2],
+            "comparisonOperator": "gt",
+            "periodDays": 7,
+            "periodMode": "rolling",
+            "channelConfig": {
+                "email": {"enabled": True, "addresses": ["ops@sandbox.example"]},
+                "slack": {"enabled": False},
+            },
+            "enabled": True,
+            "lastCheckedAt": iso(HISTORY_END - 3_600_000),
+            "recheckDelayHours": 24,
+        } | ({"lastTriggeredAt": iso(HISTORY_END - 86_400_000)} if i % 2 else {})
+
+    def watchlist(self, i: int) -> dict[str, t.Any]:
+        return {
+            "_id": lemlist_id("wtl", self.seed, i),
+            "name": ["Funding", "Hiring"][i % 2],
+            "type": ["fundraising", "hiring"][i % 2],
+            "status": "active",
+            "entity": "company",
+            "segmentType": "static",
+            "signalProcessingType": "manual",
+            "emoji": "📡",
+            "filters": [{"filterId": "industry", "in": ["Software"], "out": []}],
+            "signalOpportunityTemplate": {
+                "type": "email",
+                "ownerType": "user",
+                "ownerId": self.users[0],
+                "priority": 1,
+                "data": {"title": "Reach out", "subject": "Congrats", "message": "<p>Hi</p>"},
+            },
+        }
+
     def senders(self) -> list[dict[str, t.Any]]:
         return [
             {
@@ -772,6 +851,20 @@ class LemlistApp:
             return self.activities(data, query)
         if path == "/team":
             return Reply.json(data.team())
+        if path == "/team/credits":
+            return Reply.json(data.credits())
+        if path == "/team/crmUsers":
+            return Reply.json([data.crm_user(i) for i in range(1, len(data.users))])
+        if path == "/deliverability/alerts":
+            alerts = [data.alert(i) for i in range(data.sizes["alerts"])]
+            return Reply.json({"alerts": alerts, "total": len(alerts)})
+        if path.startswith("/users/"):
+            user_id = path.removeprefix("/users/")
+            if user_id not in data.users:
+                return Reply.text("User not found", 404)
+            return Reply.json(data.user(data.users.index(user_id)))
+        if path == "/watchlist":
+            return self.watchlists(data, query)
         if path == "/team/senders":
             return Reply.json(data.senders())
         if path == "/campaigns":
@@ -885,6 +978,18 @@ class LemlistApp:
         rows = [data.signal(i) for i in matching[(page - 1) * limit : page * limit]]
         pages = max(1, math.ceil(len(matching) / limit))
         meta = {"pagination": {"page": page, "limit": limit, "totalRecords": len(matching), "totalPages": pages}}
+        return Reply.json({"data": rows, "meta": meta})
+
+    def watchlists(self, data: LemlistData, query: dict[str, str]) -> Reply:
+        try:
+            limit = int(query.get("limit", 100))
+            page = int(query.get("page", 1))
+        except ValueError:
+            return Reply.text("Invalid page or limit", 400)
+        total = data.sizes["watchlists"]
+        rows = [data.watchlist(i) for i in range((page - 1) * limit, min(total, page * limit))]
+        pages = max(1, math.ceil(total / limit))
+        meta = {"pagination": {"page": page, "limit": limit, "totalRecords": total, "totalPages": pages}}
         return Reply.json({"data": rows, "meta": meta})
 
     def tasks(self, data: LemlistData, query: dict[str, str]) -> Reply:

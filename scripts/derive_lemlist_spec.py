@@ -625,10 +625,34 @@ def derive(document: dict[str, Any]) -> tuple[dict[str, Any], Report]:
     return table, report
 
 
+def stream_schema(fact: dict[str, Any], *, nullable: bool = True) -> dict[str, Any]:
+    """A stream's JSON schema for one field of the table: its types (every column nullable,
+    since the API leaves fields out), nested objects and array items alike."""
+    kinds = [kind for kind in fact.get("type", []) if kind != "null"]
+    if "integer" in kinds and "number" in kinds:
+        kinds.remove("integer")  # a number column holds both
+    schema: dict[str, Any] = {"type": [*kinds, "null"] if nullable else kinds} if kinds else {}
+    if "properties" in fact:
+        schema["properties"] = {name: stream_schema(sub) for name, sub in sorted(fact["properties"].items())}
+    if fact.get("items", {}).get("type"):
+        schema["items"] = stream_schema(fact["items"])
+    return schema
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
     parser.add_argument("spec", nargs="?", type=Path, default=DEFAULT_SPEC, help="lemlist's OpenAPI document")
+    parser.add_argument(
+        "--schema",
+        metavar="ROUTE",
+        help="print a stream schema for ROUTE (e.g. 'GET /team/credits') from spec/lemlist.json instead",
+    )
     args = parser.parse_args(argv)
+    if args.schema:
+        fields = json.loads(OUTPUT.read_text(encoding="utf-8"))["routes"][args.schema]["fields"]
+        properties = {name: stream_schema(fact) for name, fact in sorted(fields.items())}
+        print(json.dumps({"type": "object", "properties": properties}, indent=2))
+        return 0
     table, report = derive(json.loads(args.spec.read_text(encoding="utf-8")))
     OUTPUT.parent.mkdir(exist_ok=True)
     OUTPUT.write_text(json.dumps(table, sort_keys=True, indent=1) + "\n", encoding="utf-8")

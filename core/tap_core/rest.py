@@ -382,7 +382,8 @@ class EngagementStream(RESTStream[t.Any]):
         """One warning per field and run: a changed API says so once, not once per record."""
         if (field, what) not in self._warned_fields:
             self._warned_fields.add((field, what))
-            self.logger.warning("Field '%s' of '%s' %s", field, self.name, what)
+            # repr: a field's name is the server's text, and may hold anything, line breaks included.
+            self.logger.warning("Field %r of '%s' %s", field, self.name, what)
 
     @cached_property
     def _warned_fields(self) -> set[tuple[str, str]]:

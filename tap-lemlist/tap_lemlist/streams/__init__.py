@@ -14,20 +14,28 @@ from tap_lemlist.streams.contacts import (
     FieldsStream,
 )
 from tap_lemlist.streams.team import (
+    CrmUsersStream,
+    DeliverabilityAlertsStream,
     HooksStream,
     InboxLabelsStream,
     SchedulesStream,
     TasksStream,
+    TeamCreditsStream,
     TeamSendersStream,
     TeamStream,
     UnsubscribesStream,
+    UsersStream,
 )
-from tap_lemlist.streams.watchlist import WatchlistSignalsStream
+from tap_lemlist.streams.watchlist import WatchlistSignalsStream, WatchlistsStream
 
 STREAM_TYPES = (
     ActivitiesStream,
     TeamStream,
+    TeamCreditsStream,
+    UsersStream,
     TeamSendersStream,
+    CrmUsersStream,
+    DeliverabilityAlertsStream,
     CampaignsStream,
     CampaignStatsStream,
     SequencesStream,
@@ -41,6 +49,7 @@ STREAM_TYPES = (
     FieldsStream,
     TasksStream,
     InboxLabelsStream,
+    WatchlistsStream,
     WatchlistSignalsStream,
 )
 

@@ -1,8 +1,19 @@
-"""The team and its settings-like objects: senders, schedules, unsubscribes, hooks, tasks, labels."""
+"""The team and its settings-like objects: users, credits, senders, schedules, unsubscribes,
+hooks, tasks, labels, CRM links and deliverability alerts."""
 
 from __future__ import annotations
 
+import typing as t
+
+from typing_extensions import override
+
+from tap_core import PerParentStream
 from tap_lemlist.client import LemlistStream
+
+if t.TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from singer_sdk.helpers.types import Context
 
 
 class TeamStream(LemlistStream):
@@ -15,6 +26,11 @@ class TeamStream(LemlistStream):
     single_object = True
     # lemlist documents an apiKey on the team object: a credential, never a column.
     holds_credentials = True
+
+    @override
+    def get_child_context(self, record: dict[str, t.Any], context: Context | None) -> dict[str, t.Any]:
+        # A tuple, not a list: contexts key the requests sent ahead.
+        return {"teamId": record["_id"], "userIds": tuple(record.get("userIds") or ())}
 
 
 class TeamSendersStream(LemlistStream):
@@ -76,3 +92,62 @@ class InboxLabelsStream(LemlistStream):
     path = "/inbox/labels"
     primary_keys = ("_id",)
     records_keys = ("labels", "data")
+
+
+class TeamChildStream(PerParentStream, LemlistStream):
+    """A per-team endpoint; rows get ``teamId``."""
+
+    parent_stream_type = TeamStream
+    parent_key = "teamId"
+
+
+class TeamCreditsStream(TeamChildStream):
+    """``GET /team/credits``: the team's credit balance, one row."""
+
+    name = "team_credits"
+    path = "/team/credits"
+    primary_keys = ("teamId",)
+    single_object = True
+
+
+class UsersStream(TeamChildStream):
+    """``GET /users/{userId}`` for each of the team's users: role, LinkedIn limits, mailboxes."""
+
+    name = "users"
+    path = "/users/{userId}"
+    primary_keys = ("_id",)
+    single_object = True
+    # A mailbox is a sending account: nothing of its credentials may pass.
+    holds_credentials = True
+
+    @override
+    def request_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
+        for user in self.users_of(context):
+            yield from super().request_records(user)
+
+    @override
+    def prefetch(self, context: Context) -> None:
+        for user in self.users_of(context):
+            super().prefetch(user)
+
+    def users_of(self, context: Context | None) -> list[dict[str, t.Any]]:
+        """One request context per user of the team."""
+        team = dict(context or {})
+        return [team | {"userId": user_id} for user_id in team.get("userIds") or ()]
+
+
+class CrmUsersStream(LemlistStream):
+    """``GET /team/crmUsers``: which CRM user each lemlist user is linked to."""
+
+    name = "crm_users"
+    path = "/team/crmUsers"
+    primary_keys = ("userId", "crm")
+
+
+class DeliverabilityAlertsStream(LemlistStream):
+    """``GET /deliverability/alerts``: the alert rules watching the team's deliverability."""
+
+    name = "deliverability_alerts"
+    path = "/deliverability/alerts"
+    primary_keys = ("_id",)
+    records_keys = ("alerts", "data")

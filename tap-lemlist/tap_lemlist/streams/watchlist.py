@@ -1,4 +1,4 @@
-"""Watchlist signals, incremental on ``receivedAt``."""
+"""Watchlists (signal agents) and their signals, incremental on ``receivedAt``."""
 
 from __future__ import annotations
 
@@ -27,3 +27,13 @@ class WatchlistSignalsStream(LemlistStream):
         if start:
             params["receivedAtFrom"] = start
         return params
+
+
+class WatchlistsStream(LemlistStream):
+    """``GET /watchlist``: the signal agents, what each watches and for whom."""
+
+    name = "watchlists"
+    path = "/watchlist"
+    primary_keys = ("_id",)
+    paging = "page1"
+    records_keys = ("data", "watchLists")
