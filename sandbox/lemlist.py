@@ -81,6 +81,7 @@ DEFAULTS: dict[str, int] = {
     "lists": 3,
     "senders": 3,
     "alerts": 2,
+    "conversations": 130,
     "watchlists": 2,
 }
 
@@ -190,6 +191,7 @@ class LemlistData:
             "crm_users": len(self.users) - 1,
             "deliverability_alerts": sizes["alerts"],
             "watchlists": sizes["watchlists"],
+            "inbox_conversations": sizes["conversations"],
         }
 
     def append_activities(self, count: int) -> list[str]:
@@ -574,6 +576,50 @@ class LemlistData:
             "recheckDelayHours": 24,
         } | ({"lastTriggeredAt": iso(HISTORY_END - 86_400_000)} if i % 2 else {})
 
+    def conversation(self, i: int) -> dict[str, t.Any]:
+        """Conversation ``i``: shared by two users (the ``i``-th and the next), so each user's
+        inbox lists it."""
+        contact = self.contact(i % max(1, self.sizes["contacts"]))
+        first, second = i % len(self.users), (i + 1) % len(self.users)
+        at = HISTORY_END - (i + 1) * 3_600_000
+        conversation: dict[str, t.Any] = {
+            "_id": lemlist_id("ibx", self.seed, i),
+            "teamId": self.team_id,
+            "contactId": contact["_id"],
+            "contact": {"_id": contact["_id"], "email": contact["email"], "fullName": contact["fullName"]},
+            "channels": ["email"],
+            "users": [{"userId": self.users[n], "sender": True, "read": i % 3 == 0} for n in sorted({first, second})],
+            "createdBy": lemlist_id("act", self.seed, i),
+            "createdAt": iso(at - 86_400_000),
+            "lastActivityAt": iso(at),
+            "haveReplies": i % 2 == 0,
+            "opportunities": [],
+        }
+        if i % 2 == 0:
+            conversation |= {"lastRepliedAt": iso(at), "lastRepliedChannel": "email"}
+            conversation["leadId"] = lemlist_id("lea", self.seed, i)
+        if i % 4 == 0:
+            conversation["messages"] = [
+                {
+                    "_id": lemlist_id("msg", self.seed, i),
+                    "conversationId": conversation["_id"],
+                    "sender": contact["email"],
+                    "recipient": f"user{first}@sandbox.example",
+                    "body": "Thanks, let's talk next week.",
+                    "sentAt": iso(at),
+                }
+            ]
+        return conversation
+
+    def inbox(self, user_id: str) -> list[dict[str, t.Any]]:
+        """The conversations one user takes part in, newest first."""
+        n = self.users.index(user_id)
+        return [
+            self.conversation(i)
+            for i in range(self.sizes["conversations"])
+            if n in {i % len(self.users), (i + 1) % len(self.users)}
+        ]
+
     def watchlist(self, i: int) -> dict[str, t.Any]:
         return {
             "_id": lemlist_id("wtl", self.seed, i),
@@ -865,6 +911,8 @@ class LemlistApp:
             return Reply.json(data.user(data.users.index(user_id)))
         if path == "/watchlist":
             return self.watchlists(data, query)
+        if path == "/inbox":
+            return self.inbox(data, query)
         if path == "/team/senders":
             return Reply.json(data.senders())
         if path == "/campaigns":
@@ -991,6 +1039,28 @@ class LemlistApp:
         pages = max(1, math.ceil(total / limit))
         meta = {"pagination": {"page": page, "limit": limit, "totalRecords": total, "totalPages": pages}}
         return Reply.json({"data": rows, "meta": meta})
+
+    def inbox(self, data: LemlistData, query: dict[str, str]) -> Reply:
+        if query.get("userId") not in data.users:
+            return Reply.text("userId is required and must be a user of the team", 400)
+        try:
+            limit = int(query.get("limit", 20))
+            page = int(query.get("page", 1))
+        except ValueError:
+            return Reply.text("Invalid page or limit", 400)
+        if not 1 <= limit <= 100 or page < 1:
+            return Reply.text("limit must be between 1 and 100, page >= 1", 400)
+        every = data.inbox(query["userId"])
+        pages = max(1, math.ceil(len(every) / limit))
+        pagination = {
+            "currentPage": page,
+            "perPage": limit,
+            "totalItems": len(every),
+            "totalPages": pages,
+            "nextPage": page + 1 if page < pages else None,
+            "previousPage": page - 1 if page > 1 else None,
+        }
+        return Reply.json({"data": every[(page - 1) * limit : page * limit], "pagination": pagination})
 
     def tasks(self, data: LemlistData, query: dict[str, str]) -> Reply:
         """``{results, page}``: pages of lemlist's own length, counted from 0 (no page size)."""

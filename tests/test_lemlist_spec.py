@@ -248,7 +248,7 @@ def test_the_sandbox_answers_what_the_spec_describes(spec, tap, lemlist_account)
     for name in STREAM_NAMES:
         stream = tap.streams[name]
         route = route_of(stream)
-        query = dict.fromkeys(spec[route].get("required_query", ()), "2025-01-01T00:00:00.000Z")
+        query = {key: ids.get(key, "2025-01-01T00:00:00.000Z") for key in spec[route].get("required_query", ())}
         query |= {"version": "v2"} if "version" in spec[route]["query"] else {}
         query |= {"format": "json"} if "format" in spec[route]["query"] else {}
         payload = sandbox_get(account, stream.path.format(**ids), query)

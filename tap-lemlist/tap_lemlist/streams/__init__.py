@@ -17,6 +17,7 @@ from tap_lemlist.streams.team import (
     CrmUsersStream,
     DeliverabilityAlertsStream,
     HooksStream,
+    InboxConversationsStream,
     InboxLabelsStream,
     SchedulesStream,
     TasksStream,
@@ -49,6 +50,7 @@ STREAM_TYPES = (
     FieldsStream,
     TasksStream,
     InboxLabelsStream,
+    InboxConversationsStream,
     WatchlistsStream,
     WatchlistSignalsStream,
 )

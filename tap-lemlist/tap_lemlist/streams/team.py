@@ -110,20 +110,21 @@ class TeamCreditsStream(TeamChildStream):
     single_object = True
 
 
-class UsersStream(TeamChildStream):
-    """``GET /users/{userId}`` for each of the team's users: role, LinkedIn limits, mailboxes."""
+class PerUserStream(TeamChildStream):
+    """An endpoint asked once per user of the team, within the team's one partition.
 
-    name = "users"
-    path = "/users/{userId}"
-    primary_keys = ("_id",)
-    single_object = True
-    # A mailbox is a sending account: nothing of its credentials may pass.
-    holds_credentials = True
+    A row listed for several users (a shared conversation) is emitted once.
+    """
 
     @override
     def request_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
+        emitted: set[tuple[t.Any, ...]] = set()
         for user in self.users_of(context):
-            yield from super().request_records(user)
+            for row in super().request_records(user):
+                key = tuple(row.get(name) for name in self.primary_keys or ())
+                if key not in emitted:
+                    emitted.add(key)
+                    yield row
 
     @override
     def prefetch(self, context: Context) -> None:
@@ -134,6 +135,34 @@ class UsersStream(TeamChildStream):
         """One request context per user of the team."""
         team = dict(context or {})
         return [team | {"userId": user_id} for user_id in team.get("userIds") or ()]
+
+
+class UsersStream(PerUserStream):
+    """``GET /users/{userId}`` for each of the team's users: role, LinkedIn limits, mailboxes."""
+
+    name = "users"
+    path = "/users/{userId}"
+    primary_keys = ("_id",)
+    single_object = True
+    # A mailbox is a sending account: nothing of its credentials may pass.
+    holds_credentials = True
+
+
+class InboxConversationsStream(PerUserStream):
+    """``GET /inbox?userId=``: each user's conversations with contacts, 100 per page from page 1.
+
+    A conversation shared by several users is listed in each one's inbox.
+    """
+
+    name = "inbox_conversations"
+    path = "/inbox"
+    primary_keys = ("_id",)
+    paging = "page1"
+    records_keys = ("data", "conversations")
+
+    @override
+    def get_url_params(self, context: Context | None, next_page_token: t.Any | None) -> dict[str, t.Any]:
+        return super().get_url_params(context, next_page_token) | {"userId": (context or {}).get("userId")}
 
 
 class CrmUsersStream(LemlistStream):
