@@ -14,18 +14,17 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tap_lemlist.tap import TapLemlist
 from tests.conftest import SMARTLEAD_TEST_LIMIT, Account
 from tests.postgres import Postgres, start_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
+# Each stream's primary key, quoted for SQL, from the taps' own stream lists.
 LEMLIST_KEYS = {
-    "activities": "_id", "team": "_id", "team_senders": "\"userId\"", "campaigns": "_id",
-    "campaign_stats": "\"campaignId\"", "sequences": "_id", "campaign_leads": "\"campaignId\", _id",
-    "schedules": "_id", "unsubscribes": "_id", "hooks": "_id", "contacts": "_id", "contact_lists": "_id",
-    "companies": "_id", "fields": "_id", "tasks": "_id", "inbox_labels": "_id", "watchlist_signals": "_id",
-}  # fmt: skip
+    stream.name: ", ".join(f'"{key}"' for key in stream.primary_keys or ()) for stream in TapLemlist.stream_types
+}
 SMARTLEAD_KEYS = {
     "lead_activities": "email_lead_map_id", "campaigns": "id", "campaign_sequences": "id",
     "campaign_leads": "campaign_id, campaign_lead_map_id", "campaign_statistics": "stats_id",
@@ -155,6 +154,36 @@ def test_lemlist_to_postgres_twice(installed_project, postgres, tmp_path):
     listed = run("config", "list", "tap-lemlist")
     assert listed.returncode == 0
 
+    for text in run.printed:
+        assert account.key not in text
+
+
+def test_a_broken_stream_stops_alone_and_the_others_keep_their_state(installed_project, postgres, tmp_path):
+    account = Account("lemlist", activities=300, campaigns=3, leads_per_campaign=5)
+    # Every answer of /tasks is lemlist's HTML catch-all page: a shape no retry mends.
+    account.set_faults(rate=1.0, kinds=["html"], paths=["/api/tasks"])
+    run = Run(installed_project, postgres, tmp_path, **lemlist_env(account))
+
+    broken = run("run", "tap-lemlist", "target-postgres")
+    assert broken.returncode != 0
+    lines = [line for line in broken.stderr.splitlines() if "tap-lemlist: error:" in line]
+    assert len(lines) == 1, broken.stderr[-3000:]
+    assert "Stream 'tasks' stopped: GET /api/tasks kept failing after 3 attempts" in lines[0]
+    assert "a body that is not JSON (text/html" in lines[0]
+    assert "Traceback" not in broken.stderr
+    # Every other stream loaded all its rows, and its bookmark is in Meltano's state.
+    assert run.counts("tap_lemlist") == {**account.expected, "tasks": 0}  # its table exists, empty
+    state = json.loads(run("state", "get", "sandbox:tap-lemlist-to-target-postgres").stdout)
+    bookmarks = state["singer_state"]["bookmarks"]
+    assert bookmarks["activities"]["replication_key_value"]
+    assert bookmarks["watchlist_signals"]["replication_key_value"]
+
+    account.set_faults(rate=0.0)
+    account.control.clear_requests(account.name)
+    mended = run("run", "tap-lemlist", "target-postgres")
+    assert mended.returncode == 0, mended.stderr[-3000:]
+    assert requests_to(account, "/activities") == 1  # it went on from the kept bookmark
+    assert run.counts("tap_lemlist") == account.expected
     for text in run.printed:
         assert account.key not in text
 
