@@ -254,13 +254,18 @@ def test_campaign_children_rows(lemlist_account):
     assert all({"startDate", "endDate"} <= set(r["query"]) for r in stats_requests)  # type: ignore[arg-type]
 
 
-def test_team_never_emits_an_api_key(lemlist_account):
+def test_team_and_users_never_emit_credentials(lemlist_account):
     account = lemlist_account(activities=0)
-    run = lemlist(account, streams=["team"])
+    run = lemlist(account, streams=["team", "users", "team_credits"])
     assert run.returncode == 0, run.stderr
     [team] = run.records("team")
     assert "apiKey" not in team
     assert "team-level-api-key-must-never-be-emitted" not in run.stdout
+    users = run.records("users")
+    assert sorted(user["_id"] for user in users) == sorted(team["userIds"])
+    assert all(user["teamId"] == team["_id"] and user["mailboxes"][0]["email"] for user in users)
+    assert "mailbox-password-must-never-be-emitted" not in run.stdout
+    assert [credits["teamId"] for credits in run.records("team_credits")] == [team["_id"]]
     schema = next(m for m in run.messages if m["type"] == "SCHEMA" and m["stream"] == "team")
     assert "apiKey" not in schema["schema"]["properties"]
 
@@ -356,3 +361,17 @@ def test_rerun_with_nothing_new_costs_one_request_per_incremental_stream(lemlist
     assert len(api_requests(account, "/activities")) == 1
     assert len(api_requests(account, "/watchlist/signals")) == 1
     assert len(second.records("activities")) <= 1  # the boundary activity, upserted
+
+
+@pytest.mark.parametrize(("tasks", "pages"), [(0, 1), (49, 2), (50, 2), (120, 3)])
+def test_tasks_pages_are_lemlists_own_length(lemlist_account, tasks, pages):
+    # /tasks takes no page size (the sandbox serves 50 a page): the tap sends none, and a page
+    # shorter than the longest one seen, or an empty one, is the last. A lone first page cannot
+    # tell whether it was short, so it costs one empty request more.
+    account = lemlist_account(activities=0, tasks=tasks)
+    run = lemlist(account, streams=["tasks"], settings={"parallel_requests": 1})
+    assert run.returncode == 0, run.stderr
+    assert len({task["_id"] for task in run.records("tasks")}) == tasks
+    sent = api_requests(account, "/tasks")
+    assert [r["query"].get("page") for r in sent] == [str(n) for n in range(pages)]  # type: ignore[union-attr]
+    assert not any("limit" in r["query"] for r in sent)  # type: ignore[operator]
