@@ -244,3 +244,52 @@ class TestCoercion:
         record = {"count": "n/a", "flag": "maybe", "rate": None}
         assert coerce(dict(record), plan_for(self.SCHEMA)) == record
         assert coerce({"count": "12.0", "flag": "false"}, plan_for(self.SCHEMA)) == {"count": 12, "flag": False}
+
+
+class TestRecordsAndStops:
+    """What reaches the target, and how one stream ends alone (in process, no server)."""
+
+    @pytest.fixture
+    def stream(self):
+        from tap_lemlist.tap import TapLemlist  # noqa: PLC0415
+
+        tap = TapLemlist(config={"api_key": "unit-key", "api_url": "http://127.0.0.1:9/api"}, parse_env_config=False)
+        return tap.streams["hooks"]
+
+    def emit(self, stream, record):
+        return [message.record for message in stream._generate_record_messages(record)]
+
+    def test_unknown_fields_are_kept_in_extra_fields_and_credentials_never(self, stream, caplog):
+        row = {"_id": "hoo_1", "targetUrl": "u", "newThing": {"a": 1, "secretToken": "s"}, "apiKey": "k"}
+        with caplog.at_level(logging.WARNING):
+            [emitted] = self.emit(stream, row)
+            self.emit(stream, {"_id": "hoo_2", "newThing": 2})  # warned once, not per record
+        assert emitted["extra_fields"] == {"newThing": {"a": 1}}
+        assert [r.getMessage() for r in caplog.records if "newThing" in r.getMessage()] == [
+            "Field 'newThing' of 'hooks' is not in its schema: kept in extra_fields"
+        ]
+
+    def test_a_number_where_text_is_declared_is_text_and_other_types_move_aside(self, stream):
+        [emitted] = self.emit(stream, {"_id": 42, "targetUrl": 7.5, "isFirst": {"odd": True}})
+        assert (emitted["_id"], emitted["targetUrl"]) == ("42", "7.5")
+        assert "isFirst" not in emitted
+        assert emitted["extra_fields"] == {"isFirst": {"odd": True}}
+
+    def test_a_key_of_another_type_stops_the_stream(self, stream):
+        with pytest.raises(APIError, match="field '_id'"):
+            self.emit(stream, {"_id": {"nested": 1}})
+
+    def test_an_unexpected_failure_stops_its_stream_in_one_line_and_drops_unfinished_progress(self, stream):
+        from tap_core.cli import STOPPED_STREAMS  # noqa: PLC0415
+
+        stream.stream_state.update(progress_markers={"replication_key_value": "2030"}, replication_key_value="2024")
+        before = len(STOPPED_STREAMS)
+        stream.stop_after(KeyError("line one\nline two"))
+        assert stream.stopped
+        assert "progress_markers" not in stream.stream_state
+        assert stream.stream_state["replication_key_value"] == "2024"
+        [line] = STOPPED_STREAMS[before:]
+        del STOPPED_STREAMS[before:]
+        assert "\n" not in line
+        assert line.startswith("Stream 'hooks' stopped: unexpected KeyError (")
+        assert line.endswith("meltano select tap-lemlist --exclude hooks '*'.")

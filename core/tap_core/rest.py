@@ -699,11 +699,12 @@ class EngagementStream(RESTStream[t.Any]):
     def stop_after(self, exc: Exception) -> None:
         """End this stream: keep what its STATE already holds, drop what it had not finished."""
         if isinstance(exc, TapError):
-            self.failure = str(exc)
+            self.failure = str(exc).rstrip(".")
         else:
-            # Not a failure the tap knows: the traceback goes to the log for a report.
+            # Not a failure the tap knows: the traceback goes to the log, for a report.
             self.logger.error("Stream '%s' failed", self.name, exc_info=exc)
-            self.failure = f"unexpected {type(exc).__name__}: {exc}"[:_BODY_EXCERPT]
+            detail = " ".join(str(exc).split())[:_BODY_EXCERPT]
+            self.failure = f"unexpected {type(exc).__name__} ({detail}); report it with the traceback above"
         self.logger.warning("Stream '%s' stopped; the other streams go on: %s", self.name, self.failure)
         with self._early_lock:
             early = [future for pages in self._early.values() for future in pages.values()]
@@ -717,7 +718,7 @@ class EngagementStream(RESTStream[t.Any]):
         self.state_manager.is_flushed = False
         self._write_state_message()
         STOPPED_STREAMS.append(
-            f"Stream '{self.name}' stopped: {self.failure} The other streams went on. To sync without it "
+            f"Stream '{self.name}' stopped: {self.failure}. The other streams went on. To sync without it "
             f"meanwhile: meltano select {self._tap.name} --exclude {self.name} '*'."
         )
 
