@@ -3,18 +3,27 @@
 Enforced as Smartlead does: ``api_key`` as a query parameter (401 ``{"message": "Invalid API
 Key"}``), 403 for an account without API access, limits on ``limit``/``offset`` (422), date
 formats (400), ``event_time_to`` only with ``event_time_from``, ``hasMore`` paging, counters as
-strings, ids past 32 bits, bare arrays where the docs show envelopes (or the envelopes, on
-request), a per-key rate limit with ``x-ratelimit-*`` headers and a JSON 429 body, and HTML 404s
-for unknown routes.
+strings, ids past 32 bits, a per-key rate limit with ``x-ratelimit-*`` headers and a JSON 429
+body, and HTML 404s for unknown routes.
+
+Shapes are what code reading the live API has seen: bare arrays where the docs show envelopes,
+``stats_id`` as a UUID (statistics, activities, message history), ``warmup_key_id`` as text and
+``warmup_reputation`` as ``"95%"``, day-wise stats dated without a year (``"20 Apr"``) with their
+metrics under ``email_engagement_metrics``, statistics as ``{total_stats, data, offset, limit}``,
+a message history as ``{history, from, to}`` and warm-up stats with ``stats_by_date``. The spec
+switch ``envelopes`` serves the docs' shapes instead: envelopes, ISO dates and flat metrics,
+``stats_id`` as a number in activities, ``{messages}``, ``daily_stats``.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 import random
 import time
 import typing as t
+import uuid
 from urllib.parse import urlencode
 
 from sandbox.common import iso, mix
@@ -28,12 +37,20 @@ ID_BASE = 2_900_000_000  # past 2**31 and 2**32 for some: ids must be 64-bit saf
 STATUSES = ("DRAFTED", "ACTIVE", "PAUSED", "STOPPED", "COMPLETED", "ARCHIVED")
 LEAD_STATUSES = ("STARTED", "INPROGRESS", "COMPLETED", "PAUSED", "BLOCKED")
 MAX_SPAN_MS = 12 * DAY_MS  # the last event of a lead comes at most this long after its first send
+REPLY_RATE = 0.05  # share of leads that answer the first email, two days after it
+WARMUP_DAYS = 7  # the warm-up stats route always covers the last week
+MAILBOXES_PER_CAMPAIGN = 5
+STATS_IDS = uuid.UUID("5a4d1b5e-0000-4000-8000-000000000000")  # namespace of the sandbox's stats ids
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 DEFAULTS: dict[str, int] = {
     "campaigns": 5,
     "leads_per_campaign": 40,
     "sequence_steps": 3,
-    "email_accounts": 120,
+    # Each mailbox costs a warm-up stats request: kept small so a default sync stays quick (paging
+    # past 100 is tested with explicit sizes).
+    "email_accounts": 24,
     "clients": 3,
     "lead_categories": 6,
 }
@@ -68,7 +85,10 @@ class SmartleadData:
         # limit, and routes that redirect (to a login page on another host, say).
         self.activities_max_limit = int(spec.get("activities_max_limit", 1000))
         self.redirects: dict[str, str] = {str(k): str(v) for k, v in spec.get("redirects", {}).items()}
+        # Routes refused with a 403 to a key that reads everything else (agency clients, on some plans).
+        self.forbidden = {str(path) for path in spec.get("forbidden", ())}
         self.touched: dict[int, list[int]] = {}  # row -> extra open times (ms)
+        self.replied: dict[int, list[int]] = {}  # row -> later reply times (ms)
         self.rows = self.sizes["campaigns"] * self.sizes["leads_per_campaign"]
         # First sends packed into ``activity_days`` before the history's end (default: all of it).
         days = spec.get("activity_days")
@@ -91,6 +111,8 @@ class SmartleadData:
             "lead_categories": self.sizes["lead_categories"],
             "campaign_webhooks": campaigns,
             "day_wise_stats": len(self.days(EPOCH_2024, int(time.time() * 1000))),
+            "lead_message_history": sum(len(self.history(r)) for r in range(self.rows) if self.replies(r)),
+            "email_account_warmup_stats": self.sizes["email_accounts"] * WARMUP_DAYS,
         }
 
     def touch(self, count: int) -> list[int]:
@@ -100,6 +122,14 @@ class SmartleadData:
         for row in picked:
             self.touched.setdefault(row, []).append(now)
         return [self.map_id(row) for row in picked]
+
+    def reply(self, map_ids: list[int]) -> list[int]:
+        """Give these leads (by email_lead_map_id) a new reply now; returns those that exist."""
+        now = int(time.time() * 1000)
+        rows = [i - self.map_id(0) for i in map_ids if 0 <= i - self.map_id(0) < self.rows]
+        for row in rows:
+            self.replied.setdefault(row, []).append(now)
+        return [self.map_id(row) for row in rows]
 
     # Ids
 
@@ -111,6 +141,14 @@ class SmartleadData:
 
     def lead_id(self, row: int) -> int:
         return ID_BASE + 1_500_000_000 + self.seed * 10_000_000 + row
+
+    def lead_row(self, lead_id: int) -> int:
+        row = lead_id - self.lead_id(0)
+        return row if 0 <= row < self.rows else -1
+
+    def stats_id(self, row: int, step: int) -> str:
+        """A sent email's id: a UUID, as live code and storage types show it."""
+        return str(uuid.uuid5(STATS_IDS, f"{self.seed}/{row}/{step}"))
 
     def row_campaign(self, row: int) -> int:
         return row % max(1, self.sizes["campaigns"])
@@ -138,7 +176,15 @@ class SmartleadData:
             "enable_ai_esp_matching": bool(c % 2),
             "send_as_plain_text": False,
             "follow_up_percentage": 100,
+            "schedule_start_time": iso(created + 2 * DAY_MS) if c % 2 else None,
+            "unsubscribe_text": "" if c % 3 else None,
+            "campaign_activity_logs": {},
         }
+
+    def last(self, index: int, size: str) -> bool:
+        """Whether ``index`` is the last of its kind: the row that also carries the fields only
+        Smartlead's docs show, so a default account fills every column of every stream."""
+        return index == self.sizes[size] - 1
 
     def campaign_index(self, campaign_id: int) -> int:
         index = campaign_id - self.campaign_id(0)
@@ -191,13 +237,34 @@ class SmartleadData:
             "unsubscribed_client_id_map": {},
         }
 
+    def replied_at_first(self, row: int) -> bool:
+        return random.Random(mix("sl-reply", self.seed, row)).random() < REPLY_RATE  # noqa: S311
+
+    @functools.cached_property
+    def docs_history_row(self) -> int:
+        """The one lead whose thread comes in the docs' shape, so every column is exercised."""
+        return max((r for r in range(self.rows) if self.replied_at_first(r)), default=-1)
+
+    def replies(self, row: int) -> list[dict[str, t.Any]]:
+        """The lead's replies to its first email, oldest first."""
+        first = self.replied_at_first(row)
+        times = ([self.first_send(row) + 2 * DAY_MS] if first else []) + self.replied.get(row, [])
+        return [
+            {
+                "time": iso(when),
+                "reply_email_body": "Thanks for reaching out" if n == 0 else f"Following up ({n})",
+                "message_id": f"<reply.{row}.{n}@leads.example>",
+            }
+            for n, when in enumerate(times)
+        ]
+
     def activity(self, row: int, step: int, sent: int) -> dict[str, t.Any]:
         rng = random.Random(mix("sl-act", self.seed, row, step))  # noqa: S311
         opens = rng.randrange(4) + (len(self.touched.get(row, [])) if step == 0 else 0)
-        replied = step == 0 and rng.random() < 0.2
+        replies = self.replies(row) if step == 0 else []
         lead = self.lead(row)
         return {
-            "stats_id": self.map_id(row) * 10 + step,
+            "stats_id": self.map_id(row) * 10 + step if self.envelopes else self.stats_id(row, step),
             "message_id": f"<{row}.{step}@mail.sandbox.example>",
             "subject": f"Quick question #{self.row_campaign(row)}" if step == 0 else "",
             "email_body": f"<p>Step {step + 1}</p>",
@@ -208,15 +275,64 @@ class SmartleadData:
             "open_count": opens,
             "click_count": rng.randrange(2),
             "click_details": {"https://acme.example/pricing": 1} if rng.random() < 0.3 else {},
-            "reply_details": {
-                "time": iso(sent + 2 * DAY_MS),
-                "reply_email_body": "Thanks for reaching out",
-                "message_id": f"<reply.{row}@leads.example>",
-            }
-            if replied
-            else None,
-            "thread_replies": [],
+            # The first reply answers the email; later ones join its thread.
+            "reply_details": replies[0] if replies else None,
+            "thread_replies": replies[1:],
         }
+
+    def history(self, row: int) -> list[dict[str, t.Any]]:
+        """The lead's thread as the message-history route lists it: sent emails and replies."""
+        lead = self.lead(row)
+        items = []
+        for step, sent in enumerate(self.sends(row)):
+            activity = self.activity(row, step, sent)
+            items.append(
+                {
+                    "stats_id": activity["stats_id"],
+                    "type": "SENT",
+                    "message_id": activity["message_id"],
+                    "time": activity["sent_time"],
+                    "email_body": activity["email_body"],
+                    "subject": activity["subject"],
+                    "email_seq_number": str(step + 1),
+                    "open_count": activity["open_count"],
+                    "click_count": activity["click_count"],
+                    "click_details": activity["click_details"],
+                    "cc": [],
+                    "bcc": [],
+                }
+            )
+        for reply in self.replies(row):
+            items.append(
+                {
+                    "stats_id": self.stats_id(row, 0),
+                    "type": "REPLY",
+                    "message_id": reply["message_id"],
+                    "time": reply["time"],
+                    "email_body": f"<p>{reply['reply_email_body']}</p>",
+                    "subject": f"Re: Quick question #{self.row_campaign(row)}",
+                    "email_seq_number": "1",
+                    "open_count": 0,
+                    "click_count": 0,
+                    "click_details": {},
+                    "cc": [lead["email"].replace("@", "+cc@")] if len(items) % 2 else [],
+                }
+            )
+        return sorted(items, key=lambda item: str(item["time"]))
+
+    def docs_history(self, row: int) -> list[dict[str, t.Any]]:
+        """The docs' shape of the same thread."""
+        return [
+            {
+                "id": f"msg_{row}_{n}",
+                "subject": item["subject"],
+                "direction": "outbound" if item["type"] == "SENT" else "inbound",
+                "sent_at": item["time"] if item["type"] == "SENT" else None,
+                "opened_at": item["time"] if item["type"] == "SENT" and item["open_count"] else None,
+                "received_at": item["time"] if item["type"] == "REPLY" else None,
+            }
+            for n, item in enumerate(self.history(row))
+        ]
 
     def event_times(self, row: int) -> list[int]:
         times = []
@@ -224,7 +340,7 @@ class SmartleadData:
             times.append(sent)
             if step == 0:
                 times.append(sent + 2 * DAY_MS)  # opens and replies land within days
-        return times + self.touched.get(row, [])
+        return times + self.touched.get(row, []) + self.replied.get(row, [])
 
     def lead_activity_row(self, row: int) -> dict[str, t.Any]:
         c = self.row_campaign(row)
@@ -248,7 +364,7 @@ class SmartleadData:
         high = high if high is not None else 2**62
         first = max(0, (low - MAX_SPAN_MS - self.history_start) // self.step_ms)
         last = min(self.rows - 1, (high - self.history_start) // self.step_ms + 1)
-        candidates = set(range(first, last + 1)) | set(self.touched)
+        candidates = set(range(first, last + 1)) | set(self.touched) | set(self.replied)
         return sorted(r for r in candidates if any(low <= e <= high for e in self.event_times(r)))
 
     def campaign_rows(self, c: int) -> list[int]:
@@ -268,7 +384,7 @@ class SmartleadData:
         lead = self.lead(row)
         reply = activity["reply_details"]
         return {
-            "stats_id": str(activity["stats_id"]),
+            "stats_id": self.stats_id(row, step),
             "lead_name": f"{lead['first_name']} {lead['last_name']}",
             "lead_email": lead["email"],
             "lead_category": None,
@@ -285,6 +401,7 @@ class SmartleadData:
             "click_count": str(activity["click_count"]),
             "is_unsubscribed": lead["is_unsubscribed"],
             "is_bounced": row % 23 == 0,
+            "email_account_id": 700_000 + row % max(1, self.sizes["email_accounts"]),
         }
 
     def statistics(self, c: int, low: int | None, high: int | None) -> list[dict[str, t.Any]]:
@@ -327,7 +444,34 @@ class SmartleadData:
                 "inprogress": len(rows) - len(rows) // 2,
                 "notStarted": 0,
                 "interested": len(rows) // 8,
+                "revenue": 0,
             },
+            "sequence_count": str(self.sizes["sequence_steps"]),
+            "tags": [{"id": 50 + c % 3, "name": ["Q1", "EMEA", "Warm"][c % 3], "color": "#3366ff"}],
+            "client_id": campaign["client_id"],
+            "parent_campaign_id": None,
+            "team_member_id": None,
+            "send_as_plain_text": campaign["send_as_plain_text"],
+            "client_name": None if campaign["client_id"] is None else f"Client {campaign['client_id'] - 99}",
+            "client_email": None if campaign["client_id"] is None else f"client{campaign['client_id'] - 100}@agency.ex",
+            "client_company_name": None,
+            **(self.docs_analytics(c, rows, sent, opens) if self.last(c, "campaigns") else {}),
+        }
+
+    def docs_analytics(self, c: int, rows: list[int], sent: int, opens: int) -> dict[str, t.Any]:
+        """The docs' names for the same counters, with rates in percent."""
+        leads = max(1, len(rows))
+        return {
+            "campaign_name": self.campaign(c)["name"],
+            "total_sent": sent,
+            "total_opened": opens,
+            "total_clicked": len(rows) // 5,
+            "total_replied": len(rows) // 5,
+            "open_rate": round(100 * opens / max(1, sent), 2),
+            "click_rate": round(100 * (len(rows) // 5) / leads, 2),
+            "reply_rate": round(100 * (len(rows) // 5) / leads, 2),
+            "bounce_rate": round(100 * sum(1 for r in rows if r % 23 == 0) / leads, 2),
+            "unsubscribe_rate": round(100 * sum(1 for r in rows if r % 17 == 0) / leads, 2),
         }
 
     # Mailboxes, clients, categories, webhooks, day-wise stats
@@ -363,17 +507,79 @@ class SmartleadData:
             "type": ["SMTP", "GMAIL", "OUTLOOK"][i % 3],
             "daily_sent_count": str(i % 40),
             "client_id": (100 + i % self.sizes["clients"]) if self.sizes["clients"] else None,
-            "warmup_details": {
+            "campaign_count": int(i // max(1, self.sizes["campaigns"]) < MAILBOXES_PER_CAMPAIGN),
+            "minTimeToWaitInMins": 10 if i % 2 else None,
+            "expires_at": iso(HISTORY_END + i * DAY_MS) if i % 3 else None,
+            "is_connected_to_campaign": i // max(1, self.sizes["campaigns"]) < MAILBOXES_PER_CAMPAIGN,
+            "tags": [],
+            # Not started yet on every seventh mailbox.
+            "warmup_details": None
+            if i % 7 == 6
+            else {
                 "status": "ACTIVE",
+                "warmup_created_at": iso(EPOCH_2024 + i * 3_600_000 + DAY_MS),
                 "total_sent_count": 120 + i,
-                "warmup_reputation": "100%",
-                "warmup_key_id": f"warm-{i}",
+                "total_spam_count": i % 4,
+                "warmup_reputation": f"{90 + i % 11}%",
+                "warmup_key_id": ["group-broth", "plain-otter", "amber-flint"][i % 3] + f"-{i}",
+                "reply_rate": 30,
+                "blocked_reason": None,
+                "warmup_min_count": 5,
+                "warmup_max_count": 40,
+                "max_email_per_day": 40,
             },
             "oauth_refresh_token": f"1//sandbox-refresh-{i}" if i % 3 else None,
         }
 
+    def docs_campaign_mailbox(self, mailbox: dict[str, t.Any]) -> dict[str, t.Any]:
+        """Fields the docs show on the campaign's mailboxes only (current and an older version)."""
+        return {
+            "warmup_enabled": mailbox["warmup_details"] is not None,
+            "warmup_reputation": "excellent",
+            "email_address": mailbox["from_email"],
+            "is_active": True,
+            "daily_limit": mailbox["message_per_day"],
+            "sent_today": mailbox["daily_sent_count"],
+        }
+
+    def warmup_stats(self, i: int) -> dict[str, t.Any]:
+        """A mailbox's warm-up over the last week: totals (as strings) and one entry per day."""
+        today = datetime.datetime.now(datetime.timezone.utc).date()
+        days = [today - datetime.timedelta(days=n) for n in range(WARMUP_DAYS - 1, -1, -1)]
+        per_day = []
+        for day in days:
+            rng = random.Random(mix("sl-warmup", self.seed, i, day.toordinal()))  # noqa: S311
+            sent = 5 + rng.randrange(30)
+            per_day.append((day, sent, rng.randrange(sent // 3 + 1), rng.randrange(3)))
+        if self.envelopes or self.last(i, "email_accounts"):
+            return {
+                "total_sent": sum(sent for _, sent, _, _ in per_day),
+                "spam_count": sum(spam for _, _, _, spam in per_day),
+                "reputation_score": 90 + i % 11,
+                "daily_stats": [
+                    {"date": day.isoformat(), "sent": sent, "spam": spam, "delivered": sent - spam,
+                     "opened": replied * 2, "replied": replied}
+                    for day, sent, replied, spam in per_day
+                ],
+            }  # fmt: skip
+        sent_total = sum(sent for _, sent, _, _ in per_day)
+        spam_total = sum(spam for _, _, _, spam in per_day)
+        return {
+            "id": 800_000 + i,
+            "sent_count": str(sent_total),
+            "spam_count": str(spam_total),
+            "inbox_count": str(sent_total - spam_total),
+            "warmup_email_received_count": str(sum(replied for _, _, replied, _ in per_day) * 2),
+            "stats_by_date": [
+                {"id": 900_000 + i * 100 + n, "date": day.isoformat(), "sent_count": sent, "reply_count": replied,
+                 "save_from_spam_count": spam}
+                for n, (day, sent, replied, spam) in enumerate(per_day)
+            ],
+        }  # fmt: skip
+
     def campaign_mailboxes(self, c: int) -> list[int]:
-        return [i for i in range(self.sizes["email_accounts"]) if i % max(1, self.sizes["campaigns"]) == c][:5]
+        campaigns = max(1, self.sizes["campaigns"])
+        return [i for i in range(self.sizes["email_accounts"]) if i % campaigns == c][:MAILBOXES_PER_CAMPAIGN]
 
     def client(self, i: int) -> dict[str, t.Any]:
         return {
@@ -405,36 +611,45 @@ class SmartleadData:
         }
 
     def webhook(self, c: int) -> dict[str, t.Any]:
+        # Receivers are often authenticated by a secret in the URL Smartlead calls.
+        query = f"?secret=hook-secret-{self.seed}-{c}&source=smartlead" if c % 2 == 0 else ""
         return {
             "id": 9000 + c,
             "name": f"Hook {c}",
-            "webhook_url": f"https://hooks.agency.example/{c}",
+            "webhook_url": f"https://hooks.agency.example/{c}{query}",
             "email_campaign_id": self.campaign_id(c),
             "event_types": ["EMAIL_REPLY", "LEAD_CATEGORY_UPDATED"],
             "categories": ["Interested"] if c % 2 else [],
             "created_at": iso(EPOCH_2024 + c * DAY_MS),
             "updated_at": iso(EPOCH_2024 + c * DAY_MS),
+            **({"is_active": True} if self.last(c, "campaigns") else {}),
         }
 
     def days(self, low: int, high: int) -> list[dict[str, t.Any]]:
+        """Day-wise stats of the days in [low, high] up to today: live, dated without a year and
+        nested; the docs' shape (``envelopes``) dated in ISO and flat."""
         first = max(low, EPOCH_2024) // DAY_MS
         last = min(high, int(time.time() * 1000)) // DAY_MS
-        result = []
+        result: list[dict[str, t.Any]] = []
         for day in range(first, last + 1):
             rng = random.Random(mix("day", self.seed, day))  # noqa: S311
-            date = datetime.date.fromtimestamp(day * 86_400)
+            date = datetime.datetime.fromtimestamp(day * 86_400, datetime.timezone.utc).date()
             sent = rng.randrange(200) if day * DAY_MS < HISTORY_END else 0
+            metrics = {
+                "sent": sent,
+                "opened": sent // 3,
+                "replied": sent // 20,
+                "bounced": 0,
+                "unsubscribed": sent // 90,
+            }
+            if self.envelopes:
+                result.append({"date": date.isoformat(), **{k: v for k, v in metrics.items() if k != "unsubscribed"}})
+                continue
             result.append(
                 {
-                    "date": date.isoformat(),
-                    "day_name": date.strftime("%A"),
-                    "email_engagement_metrics": {
-                        "sent": str(sent),
-                        "opened": str(sent // 3),
-                        "replied": str(sent // 20),
-                        "bounced": "0",
-                        "unsubscribed": str(sent // 90),
-                    },
+                    "date": f"{date.day:02d} {MONTHS[date.month - 1]}",
+                    "day_name": WEEKDAYS[date.weekday()],
+                    "email_engagement_metrics": metrics,
                 }
             )
         return result
@@ -495,6 +710,8 @@ class SmartleadApp:
     def control(self, account: Account, action: str, request: Request) -> Reply | None:
         if action == "touch" and request.method == "POST":
             return Reply.json({"ids": account.data.touch(int(request.json().get("count", 1)))})
+        if action == "reply" and request.method == "POST":
+            return Reply.json({"ids": account.data.reply([int(i) for i in request.json().get("ids", [])])})
         return None
 
     def route(self, account: Account, request: Request) -> Reply:
@@ -507,27 +724,18 @@ class SmartleadApp:
             return Reply(302, b"", "text/plain", {"Location": f"{data.redirects[path]}?{urlencode(query)}"})
         if request.method != "GET":
             return self.not_found(request)
+        if path in data.forbidden:
+            return Reply.json({"message": "Access denied"}, 403)
         envelope = data.envelopes
         if path == "/campaigns/all-leads-activities":
             return self.all_leads_activities(data, query)
         if path == "/campaigns":
-            client = query.get("client_id")
-            rows = [data.campaign(c) for c in range(data.sizes["campaigns"])]
-            if client:
-                rows = [row for row in rows if str(row["client_id"]) == client]
-            if query.get("include_tags") == "true":
-                for row in rows:
-                    row["tags"] = [
-                        {
-                            "tag_id": 50 + row["id"] % 3,
-                            "tag_name": ["Q1", "EMEA", "Warm"][row["id"] % 3],
-                            "tag_color": "#3366ff",
-                        }
-                    ]
-            return Reply.json(rows)
+            return self.campaigns(data, query)
         parts = path.strip("/").split("/")
         if len(parts) == 3 and parts[0] == "campaigns" and parts[1].isdigit():
             return self.campaign_child(data, data.campaign_index(int(parts[1])), parts[2], query, request)
+        if len(parts) == 5 and parts[0] == "campaigns" and parts[2] == "leads" and parts[4] == "message-history":
+            return self.message_history(data, parts[1], parts[3])
         if path == "/email-accounts":
             bounds = window(query, 100, 100)
             if isinstance(bounds, Reply):
@@ -535,6 +743,11 @@ class SmartleadApp:
             offset, limit = bounds
             total = data.sizes["email_accounts"]
             return Reply.json([data.email_account(i) for i in range(offset, min(total, offset + limit))])
+        if len(parts) == 3 and parts[0] == "email-accounts" and parts[2] == "warmup-stats":
+            mailbox = int(parts[1]) - 700_000 if parts[1].isdigit() else -1
+            if not 0 <= mailbox < data.sizes["email_accounts"]:
+                return Reply.json({"error": "Email account not found"}, 404)
+            return Reply.json(data.warmup_stats(mailbox))
         if path == "/client":
             rows = [data.client(i) for i in range(data.sizes["clients"])]
             return Reply.json({"ok": True, "data": rows} if envelope else rows)
@@ -543,6 +756,31 @@ class SmartleadApp:
         if path == "/analytics/day-wise-overall-stats":
             return self.day_wise_stats(data, query)
         return self.not_found(request)
+
+    def campaigns(self, data: SmartleadData, query: dict[str, str]) -> Reply:
+        client = query.get("client_id")
+        rows = [data.campaign(c) for c in range(data.sizes["campaigns"])]
+        if client:
+            rows = [row for row in rows if str(row["client_id"]) == client]
+        if query.get("include_tags") == "true":
+            for row in rows:
+                row["tags"] = [
+                    {
+                        "tag_id": 50 + row["id"] % 3,
+                        "tag_name": ["Q1", "EMEA", "Warm"][row["id"] % 3],
+                        "tag_color": "#3366ff",
+                    }
+                ]
+        return Reply.json({"success": True, "campaigns": rows} if data.envelopes else rows)
+
+    def message_history(self, data: SmartleadData, campaign: str, lead: str) -> Reply:
+        row = data.lead_row(int(lead)) if lead.isdigit() else -1
+        if row < 0 or not campaign.isdigit() or data.campaign_index(int(campaign)) != data.row_campaign(row):
+            return Reply.json({"error": "Lead not found in this campaign"}, 404)
+        if data.envelopes or row == data.docs_history_row:
+            return Reply.json({"messages": data.docs_history(row)})
+        mailbox = data.activity(row, 0, data.first_send(row))["from_email"]
+        return Reply.json({"history": data.history(row), "from": mailbox, "to": data.lead(row)["email"]})
 
     def all_leads_activities(self, data: SmartleadData, query: dict[str, str]) -> Reply:
         bounds = window(query, 100, data.activities_max_limit)
@@ -569,7 +807,7 @@ class SmartleadApp:
         envelope = data.envelopes
         if child == "sequences":
             rows = data.sequences(c)
-            return Reply.json({"data": rows} if envelope else rows)
+            return Reply.json({"success": True, "data": rows} if envelope else rows)
         if child == "leads":
             bounds = window(query, 100, 100)
             if isinstance(bounds, Reply):
@@ -581,12 +819,22 @@ class SmartleadApp:
         if child == "statistics":
             return self.statistics(data, c, query)
         if child == "analytics":
-            return Reply.json(data.analytics(c))
+            analytics = data.analytics(c)
+            if not envelope:
+                return Reply.json(analytics)
+            # The docs print it as a list of one under {ok, data}, and as an object under {success, data}.
+            return Reply.json({"success": True, "data": analytics} if c % 2 else {"ok": True, "data": [analytics]})
         if child == "email-accounts":
-            return Reply.json([data.email_account(i) for i in data.campaign_mailboxes(c)])
+            rows = [data.email_account(i) for i in data.campaign_mailboxes(c)]
+            if rows and data.last(c, "campaigns"):
+                rows[0] |= data.docs_campaign_mailbox(rows[0])
+            return Reply.json({"ok": True, "data": rows} if envelope else rows)
         if child == "webhooks":
-            rows = [data.webhook(c)]
-            return Reply.json({"webhooks": rows} if c % 2 else rows)
+            hook = data.webhook(c)
+            if not envelope:
+                return Reply.json([hook])
+            # The docs' list envelope; one object (the OpenAPI file); a list under "webhooks".
+            return Reply.json([{"success": True, "data": [hook]}, hook, {"webhooks": [hook]}][c % 3])
         return self.not_found(request)
 
     def statistics(self, data: SmartleadData, c: int, query: dict[str, str]) -> Reply:
@@ -602,9 +850,10 @@ class SmartleadApp:
             except ValueError:
                 return bad_date(name)
         rows = data.statistics(c, limits[0], limits[1])
-        return Reply.json(
-            {"total_stats": str(len(rows)), "offset": offset, "limit": limit, "data": rows[offset : offset + limit]}
-        )
+        page = rows[offset : offset + limit]
+        if data.envelopes:
+            return Reply.json({"ok": True, "data": page, "offset": offset, "limit": limit})
+        return Reply.json({"total_stats": str(len(rows)), "offset": offset, "limit": limit, "data": page})
 
     def day_wise_stats(self, data: SmartleadData, query: dict[str, str]) -> Reply:
         try:
@@ -616,4 +865,7 @@ class SmartleadApp:
             return bad_date("start_date/end_date")
         if high < low:
             return Reply.json({"error": "Invalid parameters provided", "message": "start_date after end_date"}, 422)
-        return Reply.json({"ok": True, "data": {"day_wise_stats": data.days(low, high)}})
+        days = {"day_wise_stats": data.days(low, high)}
+        if data.envelopes:
+            return Reply.json({"ok": True, "data": days})
+        return Reply.json({"success": True, "message": "Day-wise overall stats fetched", "data": days})

@@ -14,6 +14,10 @@ FAULTS = ["429", "429-bare", "500", "502", "503", "reset", "timeout", "truncate"
 RUN_TIME_FIELDS = {"endDate", "event_time_to"}
 
 
+# Streams read per record of another: they stop with it.
+CHILDREN = {"email_accounts": {"email_account_warmup_stats"}}
+
+
 def records(run: TapRun) -> list[tuple[str, str]]:
     return sorted(run.rows(ignore=RUN_TIME_FIELDS))
 
@@ -66,11 +70,12 @@ def test_a_fault_that_persists_stops_its_stream_alone_with_one_line(tap, stream,
     )
     assert f"meltano select {tap} --exclude {stream} '*'" in errors[0]
     # Every other stream finished, with all its records and its bookmark.
-    expected = {name: count for name, count in account.expected.items() if name != stream and count}
+    stopped = {stream, *CHILDREN.get(stream, ())}  # a stopped stream's children have no parents to read
+    expected = {name: count for name, count in account.expected.items() if name not in stopped and count}
     counts = run.counts()
     if tap == "tap-smartlead":  # a lead with events in two date windows is read (and upserted) twice
         counts["lead_activities"] = len({r["email_lead_map_id"] for r in run.records("lead_activities")})
-    assert {name: count for name, count in counts.items() if name != stream} == expected
+    assert {name: count for name, count in counts.items() if name not in stopped} == expected
     bookmarks = run.state.get("bookmarks", {})
     incremental = "activities" if tap == "tap-lemlist" else "day_wise_stats"
     assert bookmarks.get(incremental, {}).get("replication_key_value")

@@ -15,6 +15,7 @@ import psycopg
 import pytest
 
 from tap_lemlist.tap import TapLemlist
+from tap_smartlead.tap import TapSmartlead
 from tests.conftest import SMARTLEAD_TEST_LIMIT, Account
 from tests.postgres import Postgres, start_postgres
 
@@ -26,11 +27,8 @@ LEMLIST_KEYS = {
     stream.name: ", ".join(f'"{key}"' for key in stream.primary_keys or ()) for stream in TapLemlist.stream_types
 }
 SMARTLEAD_KEYS = {
-    "lead_activities": "email_lead_map_id", "campaigns": "id", "campaign_sequences": "id",
-    "campaign_leads": "campaign_id, campaign_lead_map_id", "campaign_statistics": "stats_id",
-    "campaign_analytics": "campaign_id", "email_accounts": "id", "campaign_email_accounts": "campaign_id, id",
-    "clients": "id", "lead_categories": "id", "campaign_webhooks": "campaign_id, id", "day_wise_stats": "date",
-}  # fmt: skip
+    stream.name: ", ".join(f'"{key}"' for key in stream.primary_keys or ()) for stream in TapSmartlead.stream_types
+}
 
 
 @pytest.fixture(scope="session")

@@ -5,8 +5,11 @@ from __future__ import annotations
 import collections
 import datetime
 import json
+import re
 import typing as t
-from urllib.parse import quote, quote_plus
+import urllib.request
+import uuid
+from urllib.parse import quote, quote_plus, urlencode
 
 import pytest
 
@@ -27,8 +30,13 @@ KEYS = {
     "lead_categories": ("id",),
     "campaign_webhooks": ("campaign_id", "id"),
     "day_wise_stats": ("date",),
+    "lead_message_history": ("email_lead_map_id", "message_id"),
+    "email_account_warmup_stats": ("email_account_id", "date"),
 }
 CREDENTIALS = ("password", "imap_password", "oauth_refresh_token")
+NEW_STREAMS = {"lead_message_history", "email_account_warmup_stats"}
+HISTORY_PATH = re.compile(r"/api/v1/campaigns/(\d+)/leads/(\d+)/message-history$")
+WARMUP_PATH = re.compile(r"/api/v1/email-accounts/(\d+)/warmup-stats$")
 
 
 def smartlead(account: Account, **kwargs: object) -> TapRun:
@@ -39,6 +47,29 @@ def smartlead(account: Account, **kwargs: object) -> TapRun:
 
 def api_requests(account: Account, path: str) -> list[dict[str, object]]:
     return [r for r in account.requests() if r["path"] == f"/api/v1{path}"]
+
+
+def matching(account: Account, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+    """The ids in the paths of the requests that match ``pattern``, in order."""
+    return [tuple(int(i) for i in m.groups()) for r in account.requests() if (m := pattern.search(str(r["path"])))]  # type: ignore[misc]
+
+
+def keys_anywhere(value: object) -> set[str]:
+    """Every object key, at any depth."""
+    if isinstance(value, dict):
+        return set(value).union(*(keys_anywhere(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(keys_anywhere(v) for v in value))
+    return set()
+
+
+def replied(row: dict[str, t.Any]) -> bool:
+    """Whether a lead_activities row shows a reply, as Smartlead's docs describe one."""
+    return any(a.get("reply_details") or a.get("thread_replies") for a in row.get("activities") or [])
+
+
+def all_streams_but(*excluded: str) -> list[str]:
+    return [stream for stream in KEYS if stream not in excluded]
 
 
 def test_full_sync_matches_the_sandbox_with_unique_keys(smartlead_account):
@@ -58,6 +89,11 @@ def test_full_sync_matches_the_sandbox_with_unique_keys(smartlead_account):
         key = row["email_lead_map_id"]
         assert row["event_time_to"] > last_stamp.get(key, "")
         last_stamp[key] = row["event_time_to"]
+    # No mailbox credential in any record of any stream, at any depth; no webhook URL secret.
+    records = [m["record"] for m in run.messages if m["type"] == "RECORD"]
+    assert not keys_anywhere(records) & set(CREDENTIALS)
+    assert "hook-secret" not in run.stdout
+    assert any("secret=***" in str(r["webhook_url"]) for r in run.records("campaign_webhooks"))
 
 
 def test_counters_sent_as_strings_arrive_as_integers(smartlead_account):
@@ -76,7 +112,7 @@ def test_counters_sent_as_strings_arrive_as_integers(smartlead_account):
         assert row["campaign_id"] == row["id"]
     statistics = run.records("campaign_statistics")
     assert statistics
-    assert all(isinstance(r["stats_id"], int) and isinstance(r["open_count"], int) for r in statistics)
+    assert all(isinstance(r["open_count"], int) for r in statistics)
     days = run.records("day_wise_stats")
     assert days
     assert all(isinstance(d["sent"], int) and "email_engagement_metrics" not in d for d in days)
@@ -186,14 +222,17 @@ def test_statistics_reread_the_lookback_per_campaign(smartlead_account):
 
 def test_mailbox_credentials_never_leave_the_tap(smartlead_account):
     account = smartlead_account(campaigns=2, email_accounts=30)
-    run = smartlead(account, streams=["campaigns", "email_accounts", "campaign_email_accounts"])
+    streams = ["campaigns", "email_accounts", "campaign_email_accounts", "email_account_warmup_stats"]
+    run = smartlead(account, streams=streams)
     assert run.returncode == 0, run.stderr
     mailboxes = run.records("email_accounts") + run.records("campaign_email_accounts")
     assert len(run.records("email_accounts")) == 30
     assert run.records("campaign_email_accounts")
+    assert len(run.records("email_account_warmup_stats")) == 30 * 7
     for row in mailboxes:
         assert not set(CREDENTIALS) & set(row)
         assert "warmup_details" in row
+    assert not keys_anywhere(run.records("email_account_warmup_stats") + mailboxes) & set(CREDENTIALS)
     schemas = [m["schema"] for m in run.messages if m["type"] == "SCHEMA"]
     assert not any(name in json.dumps(schemas) for name in CREDENTIALS)
     assert "c21hcnRsZWFkLXNtdHAt" not in run.stdout  # the sandbox's password values
@@ -228,41 +267,156 @@ def test_retry_after_from_the_429_body(smartlead_account):
 
 
 def test_both_documented_and_live_shapes(smartlead_account):
-    live = smartlead(
-        account := smartlead_account(campaigns=3),
-        streams=["campaigns", "clients", "campaign_sequences", "campaign_webhooks"],
-    )
-    docs = smartlead(
-        smartlead_account(campaigns=3, envelopes=True),
-        streams=["campaigns", "clients", "campaign_sequences", "campaign_webhooks"],
-    )
+    streams = ["campaigns", "clients", "campaign_sequences", "campaign_webhooks", "campaign_email_accounts"]
+    live = smartlead(account := smartlead_account(campaigns=3, email_accounts=6), streams=streams)
+    docs = smartlead(smartlead_account(campaigns=3, email_accounts=6, envelopes=True), streams=streams)
     assert live.returncode == docs.returncode == 0, live.stderr + docs.stderr
-    assert (
-        live.counts()
-        == docs.counts()
-        == {
-            "campaigns": 3,
-            "clients": 3,
-            "campaign_sequences": 9,
-            "campaign_webhooks": 3,
-        }
-    )
+    expected = {"campaigns": 3, "clients": 3, "campaign_sequences": 9, "campaign_webhooks": 3}
+    assert live.counts() == docs.counts() == {**expected, "campaign_email_accounts": 6}
     assert account.expected["campaign_webhooks"] == 3
+    # Webhooks came bare, under {success, data}, as one object and under "webhooks": the same rows.
+    assert live.rows() == docs.rows()
+
+
+def test_statistics_and_analytics_read_every_envelope(smartlead_account):
+    streams = ["campaigns", "campaign_statistics", "campaign_analytics", "lead_activities"]
+    settings = {"start_date": "2024-01-01"}
+    live = smartlead(smartlead_account(campaigns=2, leads_per_campaign=12), streams=streams, settings=settings)
+    docs_account = smartlead_account(campaigns=2, leads_per_campaign=12, envelopes=True)
+    docs = smartlead(docs_account, streams=streams, settings=settings)
+    assert live.returncode == docs.returncode == 0, live.stderr + docs.stderr
+    # {total_stats, data, offset, limit} and {ok, data, offset, limit}; a bare object, {ok, data:
+    # [object]} and {success, data: object}: the same rows.
+    for stream in ("campaign_statistics", "campaign_analytics"):
+        assert live.records(stream) == docs.records(stream), stream
+    assert len(live.records("campaign_statistics")) == docs_account.expected["campaign_statistics"]
+    assert len(docs.records("campaign_analytics")) == 2
+    # stats_id: a UUID live, the same in activities and statistics; a number in the docs'
+    # activities example, loaded as its text.
+    stats_ids = {r["stats_id"] for r in live.records("campaign_statistics")}
+    assert all(uuid.UUID(i) for i in stats_ids)
+    sent = {a["stats_id"] for r in live.records("lead_activities") for a in r["activities"]}
+    assert sent == stats_ids
+    documented = [a["stats_id"] for r in docs.records("lead_activities") for a in r["activities"]]
+    assert documented
+    assert all(isinstance(i, str) and i.isdigit() for i in documented)
+    assert "differs from its schema" not in docs.stderr  # converted on purpose, not as drift
+
+
+def sandbox_days(account: Account, first: str, last: str) -> list[str]:
+    """The dates the sandbox itself answers for a range, as sent."""
+    query = urlencode({"api_key": account.key, "start_date": first, "end_date": last})
+    url = f"{account.url}/api/v1/analytics/day-wise-overall-stats?{query}"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return [day["date"] for day in json.loads(response.read())["data"]["day_wise_stats"]]
+
+
+def test_day_wise_dates_without_a_year_get_the_year_of_their_request(smartlead_account):
+    live, docs = smartlead_account(campaigns=1), smartlead_account(campaigns=1, envelopes=True)
+    # Live days have no year; the request's range (here across New Year) says which.
+    assert sandbox_days(live, "2025-12-30", "2026-01-02") == ["30 Dec", "31 Dec", "01 Jan", "02 Jan"]
+    assert sandbox_days(docs, "2025-12-30", "2026-01-02")[0] == "2025-12-30"
+    live.control.clear_requests(live.name)
+    settings = {"start_date": "2025-11-15"}  # the first 90-day request spans New Year
+    runs = [smartlead(account, streams=["day_wise_stats"], settings=settings) for account in (live, docs)]
+    assert runs[0].returncode == runs[1].returncode == 0, runs[0].stderr + runs[1].stderr
+    [request, *_] = api_requests(live, "/analytics/day-wise-overall-stats")
+    assert (request["query"]["start_date"], request["query"]["end_date"]) == ("2025-11-15", "2026-02-12")  # type: ignore[index]
+    fields = ("date", "sent", "opened", "replied", "bounced")
+    live_days, docs_days = ([tuple(d[f] for f in fields) for d in run.records("day_wise_stats")] for run in runs)
+    assert live_days == docs_days
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    first = datetime.date(2025, 11, 15)
+    every_day = [str(first + datetime.timedelta(days=n)) for n in range((today - first).days + 1)]
+    assert [d[0] for d in live_days] == every_day
+    assert {d["day_name"] for d in runs[0].records("day_wise_stats")} >= {"Monday", "Sunday"}
+    assert runs[0].bookmark("day_wise_stats") == today.isoformat()
+
+
+def test_message_history_follows_replies(smartlead_account):
+    account = smartlead_account(campaigns=2, leads_per_campaign=60)
+    # A new open now on every lead: each shows up in an old window and in the newest one, and
+    # again in the next run's lookback, with the same replies.
+    account.control.call("POST", f"accounts/{account.name}/touch", {"count": 120})
+    streams = ["lead_activities", "lead_message_history"]
+    first = smartlead(account, streams=streams, settings={"start_date": "2024-01-01"})
+    assert first.returncode == 0, first.stderr
+    leads = {r["email_lead_map_id"]: r for r in first.records("lead_activities")}
+    assert len(leads) == 120
+    assert len(first.records("lead_activities")) > 120  # leads read in two windows
+    with_replies = {(r["campaign_id"], r["lead_id"]) for r in leads.values() if replied(r)}
+    assert len(with_replies) >= 3
+    asked = matching(account, HISTORY_PATH)
+    assert sorted(asked) == sorted(with_replies)  # one request per replied lead, none for the others
+    rows = first.records("lead_message_history")
+    assert len(rows) == account.control.counts(account.name)["lead_message_history"]
+    assert len({(r["email_lead_map_id"], r["message_id"]) for r in rows}) == len(rows)
+    for row in rows:
+        parent = leads[row["email_lead_map_id"]]
+        assert (row["campaign_id"], row["lead_id"]) == (parent["campaign_id"], parent["lead_id"])
+    assert {r.get("type") for r in rows} >= {"SENT", "REPLY"}
+    assert any(r.get("direction") == "inbound" for r in rows)  # one thread came in the docs' shape
+    assert all(isinstance(r["stats_id"], str) for r in rows if r.get("type"))
+
+    # Nothing new: the leads come back (lookback), their replies are known, no thread is read.
+    account.control.clear_requests(account.name)
+    second = smartlead(account, streams=streams, state=first.state, settings={"start_date": "2024-01-01"})
+    assert second.returncode == 0, second.stderr
+    assert len({r["email_lead_map_id"] for r in second.records("lead_activities")}) == 120
+    assert matching(account, HISTORY_PATH) == []
+    assert second.records("lead_message_history") == []
+
+    # A new reply, from a lead that had replied and from one that had not: those two are read.
+    before = min((r for r in leads.values() if replied(r)), key=lambda r: r["email_lead_map_id"])
+    silent = next(r for r in leads.values() if not replied(r))
+    ids = [before["email_lead_map_id"], silent["email_lead_map_id"]]
+    account.control.call("POST", f"accounts/{account.name}/reply", {"ids": ids})
+    account.control.clear_requests(account.name)
+    third = smartlead(account, streams=streams, state=second.state, settings={"start_date": "2024-01-01"})
+    assert third.returncode == 0, third.stderr
+    assert sorted(matching(account, HISTORY_PATH)) == sorted((r["campaign_id"], r["lead_id"]) for r in (before, silent))
+    replies = {r["email_lead_map_id"] for r in third.records("lead_message_history") if r.get("type") == "REPLY"}
+    assert replies == set(ids)
+
+
+def test_warmup_stats_one_request_per_mailbox(smartlead_account):
+    account = smartlead_account(campaigns=1, email_accounts=9)
+    run = smartlead(account, streams=["email_accounts", "email_account_warmup_stats"])
+    assert run.returncode == 0, run.stderr
+    asked = matching(account, WARMUP_PATH)
+    assert sorted(asked) == [(700_000 + i,) for i in range(9)]
+    # The route takes nothing but the key: it always answers the last 7 days.
+    assert all(set(r["query"]) == {"api_key"} for r in account.requests() if WARMUP_PATH.search(str(r["path"])))
+    rows = run.records("email_account_warmup_stats")
+    assert len(rows) == 9 * 7 == account.expected["email_account_warmup_stats"]
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    assert {r["date"] for r in rows} == {str(today - datetime.timedelta(days=n)) for n in range(7)}
+    live = [r for r in rows if r["email_account_id"] != 700_008]
+    documented = [r for r in rows if r["email_account_id"] == 700_008]  # the docs' shape
+    assert all(isinstance(r["sent_count"], int) and r["mailbox_totals"]["id"] for r in live)
+    # The totals come as strings, and are the sum of the days.
+    for mailbox in {r["email_account_id"] for r in live}:
+        days = [r for r in live if r["email_account_id"] == mailbox]
+        assert days[0]["mailbox_totals"]["sent_count"] == sum(d["sent_count"] for d in days)
+    assert all(isinstance(r["sent"], int) and r["mailbox_totals"]["total_sent"] for r in documented)
 
 
 def test_client_id_narrows_to_one_client(smartlead_account):
     account = smartlead_account(campaigns=6, leads_per_campaign=5, clients=3, email_accounts=12)
-    run = smartlead(
-        account, streams=["campaigns", "lead_activities", "clients", "email_accounts"], settings={"client_id": 101}
-    )
+    streams = ["campaigns", "lead_activities", "clients", "email_accounts", *NEW_STREAMS]
+    run = smartlead(account, streams=streams, settings={"client_id": 101})
     assert run.returncode == 0, run.stderr
     campaigns = {c["id"] for c in run.records("campaigns")}
     assert len(campaigns) == 2
     assert {c["client_id"] for c in run.records("campaigns")} == {101}
     assert {r["campaign_id"] for r in run.records("lead_activities")} == campaigns
-    assert len(run.records("lead_activities")) == 10
+    assert len({r["email_lead_map_id"] for r in run.records("lead_activities")}) == 10
     assert [c["id"] for c in run.records("clients")] == [101]
+    mailboxes = {m["id"] for m in run.records("email_accounts")}
     assert {m["client_id"] for m in run.records("email_accounts")} == {101}
+    # Children are asked for the client's parents only, early requests included.
+    assert {mailbox for (mailbox,) in matching(account, WARMUP_PATH)} == mailboxes
+    assert {campaign for campaign, _ in matching(account, HISTORY_PATH)} <= campaigns
 
 
 @pytest.mark.parametrize(
@@ -283,6 +437,14 @@ def test_auth_failures_are_one_line(smartlead_account, spec, expected):
     errors = [line for line in run.stderr.splitlines() if "error" in line.lower()]
     assert len(errors) == 1
     assert errors[0].startswith(f"tap-smartlead: error: {expected}")
+
+
+def test_a_refused_client_route_skips_clients_alone(smartlead_account):
+    account = smartlead_account(campaigns=2, forbidden=["/client"])
+    run = smartlead(account, streams=["campaigns", "clients", "lead_categories"])
+    assert run.returncode == 0, run.stderr
+    assert run.counts() == {"campaigns": 2, "lead_categories": 6}
+    assert "Skipping stream 'clients'" in run.stderr
 
 
 def test_422_names_the_parameter(smartlead_account):
@@ -340,23 +502,41 @@ def test_day_wise_stats_rerun_reads_the_lookback_and_keeps_today(smartlead_accou
     assert second.bookmark("day_wise_stats") == today.isoformat()
 
 
-def test_parallel_requests_emit_exactly_what_one_at_a_time_does(smartlead_account):
-    account = smartlead_account(campaigns=7, leads_per_campaign=260, email_accounts=230)
-    one = smartlead(account, settings={"parallel_requests": 1, "start_date": "2025-06-01"})
-    many = smartlead(account, settings={"parallel_requests": 8, "start_date": "2025-06-01"})
+@pytest.mark.parametrize(
+    ("spec", "streams"),
+    [
+        # Many pages of every list (the per-lead and per-mailbox children are left to the next).
+        ({"campaigns": 7, "leads_per_campaign": 260, "email_accounts": 230}, all_streams_but(*NEW_STREAMS)),
+        # The children of a windowed parent (leads with replies) and of a paged one (mailboxes).
+        (
+            {"campaigns": 3, "leads_per_campaign": 150, "email_accounts": 12},
+            ["lead_activities", "email_accounts", *NEW_STREAMS],
+        ),
+    ],
+)
+def test_parallel_requests_emit_exactly_what_one_at_a_time_does(smartlead_account, spec, streams):
+    account = smartlead_account(**spec)
+    settings = {"start_date": "2025-06-01"}
+    one = smartlead(account, streams=streams, settings={"parallel_requests": 1, **settings})
+    many = smartlead(account, streams=streams, settings={"parallel_requests": 8, **settings})
     # Each run's event window ends at its own start, so event_time_to alone may differ.
     assert one.returncode == many.returncode == 0, one.stderr + many.stderr
     assert many.rows(ignore={"event_time_to"}) == one.rows(ignore={"event_time_to"})
+    assert set(many.counts()) == set(streams)
 
 
 def test_rerun_with_nothing_new_costs_one_request_per_incremental_stream(smartlead_account):
-    account = smartlead_account(campaigns=2, leads_per_campaign=1500)
-    first = smartlead(account, settings={"start_date": "2024-01-01"})
+    # Message histories follow replies: test_message_history_follows_replies.
+    account = smartlead_account(campaigns=2, leads_per_campaign=600, email_accounts=6)
+    streams, settings = all_streams_but("lead_message_history"), {"start_date": "2024-01-01"}
+    first = smartlead(account, streams=streams, settings=settings)
     assert first.returncode == 0, first.stderr
     account.control.clear_requests(account.name)
-    second = smartlead(account, state=first.state, settings={"start_date": "2024-01-01"})
+    second = smartlead(account, streams=streams, state=first.state, settings=settings)
     assert second.returncode == 0, second.stderr
     assert len(api_requests(account, "/campaigns/all-leads-activities")) == 1
     assert len(api_requests(account, "/analytics/day-wise-overall-stats")) == 1
     # campaign_statistics is incremental per campaign: one request each.
     assert sum(1 for r in account.requests() if str(r["path"]).endswith("/statistics")) == 2
+    # Warm-up stats are a full table (the last 7 days): every mailbox, every run.
+    assert len(matching(account, WARMUP_PATH)) == 6

@@ -13,18 +13,50 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 from singer_sdk import StreamSchema
+from typing_extensions import override
 
 from tap_core import EngagementStream
-from tap_core.paging import OffsetPager
+from tap_core.paging import OffsetPager, records_in
 from tap_core.records import StreamSchemas
 from tap_core.rest import body_excerpt, retry_after_seconds
 
 if t.TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
     from singer_sdk.helpers.types import Context
     from singer_sdk.pagination import BaseAPIPaginator
 
 SCHEMAS = resources.files("tap_smartlead") / "schemas"
 _QUOTED_NAME = re.compile(r'"([A-Za-z_][A-Za-z0-9_]*)"')
+# The keys of Smartlead's envelopes around one object or list: {ok|success, message, data}.
+ENVELOPE_KEYS = frozenset({"ok", "success", "message", "data"})
+
+
+def is_placeholder(payload: object) -> bool:
+    """``{success: true, data: {}}``: what older versions of Smartlead's docs print for many routes
+    (and what an empty answer looks like there). No rows, rather than an unknown shape."""
+    return (
+        isinstance(payload, dict)
+        and payload.get("data") == {}
+        and (payload.get("ok") is True or payload.get("success") is True)
+    )
+
+
+def unwrap(payload: object) -> object:
+    """What an ``{ok|success, message, data}`` envelope holds; any other payload as it is."""
+    if isinstance(payload, dict) and "data" in payload and payload.keys() <= ENVELOPE_KEYS:
+        return payload["data"]
+    return payload
+
+
+def ids_as_text(row: dict[str, t.Any], names: Iterable[str]) -> dict[str, t.Any]:
+    """Ids that Smartlead sends as numbers on one route or version and as text on another are
+    text in the schema; a number becomes that text here, without the schema-drift warning."""
+    for name in names:
+        value = row.get(name)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            row[name] = str(value)
+    return row
 
 
 class QueryKeyAuth(requests.auth.AuthBase):
@@ -50,6 +82,10 @@ class SmartleadStream(EngagementStream):
     # 403 is "Access denied": the plan has no API access at all, not one gated route.
     auth_statuses = frozenset({HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN})
     records_keys: t.ClassVar[tuple[str, ...]] = ("data",)
+    #: Other envelope keys that may hold the total, where routes were documented more than once.
+    other_total_keys: t.ClassVar[tuple[str, ...]] = ()
+    #: Top-level fields the schema has as text that may arrive as numbers (see ``ids_as_text``).
+    text_fields: t.ClassVar[tuple[str, ...]] = ()
     #: "offset" (offset/limit, short page ends) or None.
     paging: t.ClassVar[str | None] = None
     page_size: t.ClassVar[int] = 100
@@ -100,6 +136,41 @@ class SmartleadStream(EngagementStream):
         if reset.strip().isdigit():
             return max(0.0, int(reset) - time.time())
         return None
+
+    @override
+    def records_of(self, response: requests.Response) -> list[dict[str, t.Any]]:
+        payload = self.payload(response)
+        if is_placeholder(payload):
+            return []
+        return records_in(payload, self.endpoint_of(response), keys=self.records_keys, single_object=self.single_object)
+
+    @override
+    def parse_response(self, response: requests.Response) -> Iterable[dict[str, t.Any]]:
+        records = super().parse_response(response)
+        if not self.text_fields:
+            return records
+        return [ids_as_text(record, self.text_fields) for record in records]
+
+    @override
+    def total_of(self, response: requests.Response) -> int | None:
+        total = super().total_of(response)
+        payload = self.payload(response)
+        if total is not None or not isinstance(payload, dict):
+            return total
+        for key in self.other_total_keys:
+            value = payload.get(key)
+            if isinstance(value, (int, str)) and str(value).strip().isdigit():
+                return int(value)
+        return None
+
+    @override
+    def generate_child_contexts(self, record: dict[str, t.Any], context: Context | None) -> Iterator[dict[str, t.Any]]:
+        """Children only for the records ``get_child_context`` picks. A None there means "no
+        child request for this record" (the parents' early requests skip it too); the SDK's own
+        hook would pass it on and warn about a null context."""
+        child = self.get_child_context(record=record, context=context)
+        if child is not None:
+            yield dict(child)
 
     def get_new_paginator(self) -> BaseAPIPaginator[t.Any] | None:
         if self.paging == "offset":

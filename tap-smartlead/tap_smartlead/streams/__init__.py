@@ -11,7 +11,12 @@ from tap_smartlead.streams.campaigns import (
     CampaignWebhooksStream,
 )
 from tap_smartlead.streams.clients import ClientsStream, LeadCategoriesStream
-from tap_smartlead.streams.email_accounts import CampaignEmailAccountsStream, EmailAccountsStream
+from tap_smartlead.streams.email_accounts import (
+    CampaignEmailAccountsStream,
+    EmailAccountsStream,
+    EmailAccountWarmupStatsStream,
+)
+from tap_smartlead.streams.messages import LeadMessageHistoryStream
 
 STREAM_TYPES = (
     LeadActivitiesStream,
@@ -26,6 +31,8 @@ STREAM_TYPES = (
     LeadCategoriesStream,
     CampaignWebhooksStream,
     DayWiseStatsStream,
+    LeadMessageHistoryStream,
+    EmailAccountWarmupStatsStream,
 )
 
 __all__ = ["STREAM_TYPES"]

@@ -6,10 +6,12 @@ import datetime
 import typing as t
 from functools import cached_property
 
+from typing_extensions import override
+
 from tap_core.dates import UTC, days_before, iso_ms, parse_iso
 from tap_core.paging import OffsetPager
 from tap_core.windows import WindowedStream
-from tap_smartlead.client import SmartleadStream
+from tap_smartlead.client import SmartleadStream, ids_as_text
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable
@@ -24,6 +26,28 @@ ACTIVITIES_PAGE_SIZE = 1000
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=UTC)
 
 
+def reply_mark(row: dict[str, t.Any]) -> str | None:
+    """What a lead's replies look like in its activities row: their count and the newest reply's
+    time, or None when it has none. A new reply changes it; a new open or click does not.
+
+    A reply shows as ``reply_details`` on the email it answers, and later ones in that email's
+    ``thread_replies`` (the docs leave their shape open: each counts, a ``time`` is read if any).
+    """
+    count, newest = 0, ""
+    activities = row.get("activities")
+    for activity in activities if isinstance(activities, list) else ():
+        if not isinstance(activity, dict):
+            continue
+        thread = activity.get("thread_replies")
+        replies = [activity.get("reply_details"), *(thread if isinstance(thread, list) else ())]
+        for reply in replies:
+            if reply:
+                count += 1
+                when = reply.get("time") if isinstance(reply, dict) else None
+                newest = max(newest, when if isinstance(when, str) else "")
+    return f"{count}@{newest}" if count else None
+
+
 class LeadActivitiesStream(WindowedStream, SmartleadStream):
     """``GET /campaigns/all-leads-activities``: leads with an event in each window, oldest first.
 
@@ -31,6 +55,9 @@ class LeadActivitiesStream(WindowedStream, SmartleadStream):
     window it was read in, and that is the bookmark. A lead that has a new event (an open, a
     reply) reappears in a later window with its updated counters and upserts on its key, so
     the newest read of a lead is the last one written.
+
+    Rows come as ``{data, hasMore}`` (docs and live), ``{data, pagination: {has_more}}``, ``{total,
+    data}`` or a bare array. Leads that show a reply are the parents of ``lead_message_history``.
     """
 
     name = "lead_activities"
@@ -45,7 +72,10 @@ class LeadActivitiesStream(WindowedStream, SmartleadStream):
 
     def has_more_flag(self, response: requests.Response) -> bool | None:
         payload = self.payload(response)
-        flag = payload.get("hasMore") if isinstance(payload, dict) else None
+        if not isinstance(payload, dict):
+            return None
+        pagination = payload.get("pagination")
+        flag = payload.get("hasMore", pagination.get("has_more") if isinstance(pagination, dict) else None)
         return flag if isinstance(flag, bool) else None
 
     def window_origin(self, context: Context | None) -> datetime.datetime | None:
@@ -87,12 +117,43 @@ class LeadActivitiesStream(WindowedStream, SmartleadStream):
             return None
         return {int(c["id"]) for c in self.campaign_listing if c.get("id") is not None}
 
-    def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
-        wanted = self.client_campaign_ids
-        for row in super().get_records(context):
-            if wanted is None or row.get("campaign_id") in wanted:
-                yield row
+    def wanted(self, row: dict[str, t.Any]) -> bool:
+        campaigns = self.client_campaign_ids
+        return campaigns is None or row.get("campaign_id") in campaigns
 
-    def post_process(self, row: dict[str, t.Any], context: Context | None = None) -> dict[str, t.Any]:  # noqa: ARG002
+    @override
+    def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
+        yield from filter(self.wanted, super().get_records(context))
+
+    @override
+    def parse_response(self, response: requests.Response) -> Iterable[dict[str, t.Any]]:
+        rows = list(super().parse_response(response))
+        for row in rows:
+            # A number in the docs' example of this route, a UUID on every other route.
+            activities = row.get("activities")
+            for activity in activities if isinstance(activities, list) else ():
+                if isinstance(activity, dict):
+                    ids_as_text(activity, ("stats_id",))
+        return rows
+
+    @override
+    def get_child_context(self, record: dict[str, t.Any], context: Context | None) -> dict[str, t.Any] | None:
+        """The lead's message history is read only when the row shows a reply (None otherwise).
+
+        ``reply_mark`` and ``window_end`` let the child skip a lead whose replies it has read
+        already, in this run or within the lookback of the last one.
+        """
+        mark = reply_mark(record)
+        ids = {name: record.get(name) for name in ("campaign_id", "lead_id", "email_lead_map_id")}
+        if mark is None or None in ids.values() or not self.wanted(record):
+            return None
+        return {
+            **ids,
+            "reply_mark": mark,
+            "window_end": iso_ms(self.window[1]),
+        }
+
+    @override
+    def post_process(self, row: dict[str, t.Any], context: Context | None = None) -> dict[str, t.Any]:
         row["event_time_to"] = iso_ms(self.window[1])
         return row

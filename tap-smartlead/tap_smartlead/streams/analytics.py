@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime
+import re
 import typing as t
+from urllib.parse import parse_qs, urlsplit
+
+from typing_extensions import override
 
 from tap_core.dates import days_before, parse_iso
 from tap_core.errors import APIError
-from tap_core.paging import DayChunkPager, chunk_end
-from tap_smartlead.client import SmartleadStream
+from tap_core.paging import DayChunkPager, chunk_end, describe_shape
+from tap_smartlead.client import SmartleadStream, is_placeholder
 
 if t.TYPE_CHECKING:
     import requests
@@ -16,8 +20,75 @@ if t.TYPE_CHECKING:
 
 # Before Smartlead's API existed: the first day asked for when no start_date is set.
 EARLIEST_DAY = datetime.date(2021, 1, 1)
-# Days per request: long ranges are refused or slow; 90 keeps a first sync to a few requests.
+# Days per request: long ranges are refused or slow; 90 keeps a first sync to a few requests. It
+# must stay under a year, since a date without a year is placed by the request's range.
 DAYS_PER_REQUEST = 90
+MONTH_NAMES = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)  # fmt: skip
+ISO_DAY = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ].*)?$")
+# "20 Apr" (the live API), "20-Apr", "Apr 20".
+DAY_MONTH = re.compile(r"^(\d{1,2})[ -]([A-Za-z]+)\.?$")
+MONTH_DAY = re.compile(r"^([A-Za-z]+)\.? (\d{1,2})$")
+
+
+def month_number(name: str) -> int | None:
+    """1-12 for an English month's name or abbreviation ("Apr", "Sept", "April")."""
+    lowered = name.lower()
+    if len(lowered) < 3:  # noqa: PLR2004
+        return None
+    return next((n for n, full in enumerate(MONTH_NAMES, start=1) if full.startswith(lowered)), None)
+
+
+def full_date(value: str, first: datetime.date | None, last: datetime.date | None) -> str:
+    """A day of the answer as ``YYYY-MM-DD``.
+
+    ISO dates (the docs) keep their date. A day without a year (``"20 Apr"``, live) is placed in
+    the request's range [first, last]: of the years the range touches, the one that puts the day
+    inside it, so a range across New Year gives December the first year and January the next.
+    A day the range does not hold (a time zone's edge) takes the year that puts it nearest.
+    Raises ValueError for anything else.
+    """
+    text = value.strip()
+    if iso := ISO_DAY.match(text):
+        try:
+            return datetime.date.fromisoformat(iso.group(1)).isoformat()
+        except ValueError:
+            raise ValueError(value) from None
+    if parts := DAY_MONTH.match(text):
+        day, month = int(parts.group(1)), month_number(parts.group(2))
+    elif parts := MONTH_DAY.match(text):
+        day, month = int(parts.group(2)), month_number(parts.group(1))
+    else:
+        raise ValueError(value)
+    if month is None or first is None or last is None:
+        raise ValueError(value)
+    candidates = []
+    for year in range(first.year - 1, last.year + 2):
+        try:
+            candidates.append(datetime.date(year, month, day))
+        except ValueError:
+            continue  # 29 Feb of a common year, 31 Apr
+    if not candidates:
+        raise ValueError(value)
+
+    def distance(day: datetime.date) -> int:
+        return max((first - day).days, (day - last).days, 0)
+
+    return min(candidates, key=distance).isoformat()
+
+
+def request_range(response: requests.Response) -> tuple[datetime.date | None, datetime.date | None]:
+    """The start_date and end_date a response answers, from its request."""
+    query = parse_qs(urlsplit(str(response.request.url)).query)
+    bounds: list[datetime.date | None] = []
+    for name in ("start_date", "end_date"):
+        try:
+            bounds.append(datetime.date.fromisoformat(query[name][0]))
+        except (KeyError, IndexError, ValueError):
+            bounds.append(None)
+    return bounds[0], bounds[1]
 
 
 class DayWiseStatsStream(SmartleadStream):
@@ -54,12 +125,36 @@ class DayWiseStatsStream(SmartleadStream):
         client = self.client_id()
         return params if client is None else params | {"client_ids": client}
 
+    @override
     def records_of(self, response: requests.Response) -> list[dict[str, t.Any]]:
+        """Days under ``{ok|success, data: {day_wise_stats}}`` (live, current docs), ``{success, data:
+        [...]}`` (older docs) or a bare array (OpenAPI); metrics flat or nested under
+        ``email_engagement_metrics``; dates ISO or without a year. Rows are flat, dated YYYY-MM-DD."""
         payload = self.payload(response)
-        data = payload.get("data") if isinstance(payload, dict) else None
-        days = data.get("day_wise_stats") if isinstance(data, dict) else None
+        if is_placeholder(payload):
+            return []
+        data = payload.get("data") if isinstance(payload, dict) else payload
+        days = data.get("day_wise_stats") if isinstance(data, dict) else data
         if not isinstance(days, list) or not all(isinstance(day, dict) for day in days):
-            msg = f"{self.endpoint_of(response)} answered no day_wise_stats list under data"
+            msg = (
+                f"{self.endpoint_of(response)} answered {describe_shape(payload)}; expected days in "
+                "data.day_wise_stats, in data, or a list"
+            )
             raise APIError(msg)
-        # Metrics come flat or nested under email_engagement_metrics; rows are flat.
-        return [{**(day.pop("email_engagement_metrics", None) or {}), **day} for day in days]
+        first, last = request_range(response)
+        rows = []
+        for day in days:
+            metrics = day.get("email_engagement_metrics")
+            if isinstance(metrics, dict):
+                del day["email_engagement_metrics"]
+            row = {**(metrics if isinstance(metrics, dict) else {}), **day}
+            date = row.get("date")
+            if isinstance(date, str):
+                try:
+                    row["date"] = full_date(date, first, last)
+                except ValueError:
+                    endpoint = self.endpoint_of(response)
+                    msg = f"{endpoint} answered a day dated {date[:40]!r}, which cannot be read as a date"
+                    raise APIError(msg) from None
+            rows.append(row)
+        return rows

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typing as t
+from http import HTTPStatus
 
 from tap_smartlead.client import SmartleadStream
 
@@ -11,11 +12,17 @@ if t.TYPE_CHECKING:
 
 
 class ClientsStream(SmartleadStream):
-    """``GET /client/``: a bare array live, ``{ok, data}`` in the docs; both are read."""
+    """``GET /client/``: a bare array live, ``{ok, data}`` in the docs; both are read.
+
+    A key that reads everything else can be refused here (403): agency clients are not on every
+    plan. That skips this stream with a warning; the others go on.
+    """
 
     name = "clients"
     path = "/client/"
     primary_keys = ("id",)
+    auth_statuses = frozenset({HTTPStatus.UNAUTHORIZED})
+    gated_statuses = frozenset({HTTPStatus.FORBIDDEN})
 
     def post_process(self, row: dict[str, t.Any], context: Context | None = None) -> dict[str, t.Any] | None:  # noqa: ARG002
         client = self.client_id()
