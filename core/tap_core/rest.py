@@ -202,6 +202,11 @@ class EngagementStream(RESTStream[t.Any]):
 
     # Errors
 
+    @property
+    def route(self) -> str:
+        """``GET /path`` of this stream's endpoint, as errors name it (path parameters unfilled)."""
+        return f"{self.http_method} {urlparse(self.url_base).path}{self.path}"
+
     def endpoint_of(self, response: requests.Response) -> str:
         """``GET /path`` of a response: never its query string, which may hold a key."""
         return f"{response.request.method} {urlparse(response.url).path}"
@@ -345,7 +350,7 @@ class EngagementStream(RESTStream[t.Any]):
         be bookmarked: both stop the sync with the field's name."""
         for field in self.primary_keys or ():
             if record.get(field) is None:
-                msg = f"Stream '{self.name}': a record arrived without its key '{field}'; it cannot be upserted."
+                msg = f"a record of {self.route} arrived without its key '{field}'; it cannot be upserted"
                 raise APIError(msg)
         if self.replication_key is None:
             return
@@ -365,17 +370,17 @@ class EngagementStream(RESTStream[t.Any]):
                 self._newest_checked = value
                 return
         msg = (
-            f"Stream '{self.name}': a record's '{self.replication_key}' is a JSON {json_kind(value)} that is "
-            "not an ISO 8601 date; the bookmark cannot move past it. Report it: the API changed this field."
+            f"a record of {self.route} has a '{self.replication_key}' that is a JSON {json_kind(value)}, not an "
+            "ISO 8601 date; the bookmark cannot move past it. Report it: the API changed this field"
         )
         raise APIError(msg)
 
     def mismatch_message(self, field: str, value: object) -> str:
         """A key or bookmark of another type: no target could upsert or bookmark the row."""
         return (
-            f"Stream '{self.name}': field '{field}', which rows are upserted or bookmarked by, arrived as a "
-            f"JSON {json_kind(value)} where its schema has {self.type_rules[field][1]}; the API changed its "
-            "type. Report it."
+            f"{self.route} sent field '{field}', which rows are upserted or bookmarked by, as a JSON "
+            f"{json_kind(value)} where its schema has {self.type_rules[field][1]}; the API changed its type. "
+            "Report it"
         )
 
     def warn_once(self, field: str, what: str) -> None:
@@ -704,7 +709,9 @@ class EngagementStream(RESTStream[t.Any]):
             # Not a failure the tap knows: the traceback goes to the log, for a report.
             self.logger.error("Stream '%s' failed", self.name, exc_info=exc)
             detail = " ".join(str(exc).split())[:_BODY_EXCERPT]
-            self.failure = f"unexpected {type(exc).__name__} ({detail}); report it with the traceback above"
+            self.failure = (
+                f"unexpected {type(exc).__name__} on {self.route} ({detail}); report it with the traceback above"
+            )
         self.logger.warning("Stream '%s' stopped; the other streams go on: %s", self.name, self.failure)
         with self._early_lock:
             early = [future for pages in self._early.values() for future in pages.values()]
