@@ -293,3 +293,20 @@ class TestRecordsAndStops:
         assert "\n" not in line
         assert line.startswith("Stream 'hooks' stopped: unexpected KeyError on GET /api/hooks (")
         assert line.endswith("meltano select tap-lemlist --exclude hooks '*'.")
+
+    def test_a_bookmark_value_is_checked_against_its_own_partition_only(self):
+        from tap_lemlist.tap import TapLemlist  # noqa: PLC0415
+
+        tap = TapLemlist(config={"api_key": "unit-key", "api_url": "http://127.0.0.1:9/api"}, parse_env_config=False)
+        stream = tap.streams["watchlist_signals"]
+        pages = {
+            "newer": [{"_id": "a", "receivedAt": "2025-05-01T00:00:00.000Z"}],
+            "older": [{"_id": "b", "receivedAt": "2024-not-a-date"}],
+        }
+        stream.request_records = lambda context: iter(pages[context["partition"]])
+        for record in stream.get_records({"partition": "newer"}):
+            self.emit(stream, record)
+        # Below the other partition's newest value, yet this partition's only one: it is checked.
+        [older] = stream.get_records({"partition": "older"})
+        with pytest.raises(APIError, match="not an ISO 8601 date"):
+            self.emit(stream, older)

@@ -176,7 +176,8 @@ class EngagementStream(RESTStream[t.Any]):
     retry_longest_wait = 60.0
 
     _gated = False
-    # The greatest replication value checked to be a date: only greater ones may become the bookmark.
+    # The greatest replication value of the current partition checked to be a date: only greater
+    # ones may become its bookmark (get_records starts each partition afresh).
     _newest_checked = ""
 
     @property
@@ -356,7 +357,8 @@ class EngagementStream(RESTStream[t.Any]):
             return
         value = record.get(self.replication_key)
         if value is None:
-            # Not a bookmark candidate: the SDK passes over it with a warning, as it should.
+            # Not a bookmark candidate. Present as null, the SDK passes over it (logging "New
+            # replication value is null" for each such row); absent, it would fail on a KeyError.
             record.setdefault(self.replication_key, None)
             return
         if isinstance(value, str):
@@ -583,7 +585,8 @@ class EngagementStream(RESTStream[t.Any]):
     ) -> Iterator[tuple[requests.Response, list[dict[str, t.Any]]]]:
         """Offset pages fetched ahead of the one being emitted, emitted strictly in order.
 
-        The first page goes alone, so a short list costs one request. After ``n`` full pages,
+        The first page goes alone, so a short list costs one request, unless the last date
+        window's density says more pages exist (``records_expected``). After ``n`` full pages,
         up to ``n + 1`` more are in flight (at most ``parallel_requests``): pages already sent
         when a short page arrives are the only speculation. Where the API gives a total, every
         remaining page may go at once, and none is wasted.
@@ -672,6 +675,8 @@ class EngagementStream(RESTStream[t.Any]):
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
         if self._gated:
             return
+        # Another partition's values say nothing of this one's bookmark.
+        self._newest_checked = ""
         try:
             records = super().get_records(context)
             if self.child_streams and self._tap.parallel_requests > 1:

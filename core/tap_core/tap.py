@@ -34,7 +34,8 @@ class EngagementTap(Tap):
     #: Settings whose values must never be printed.
     secret_settings: t.ClassVar[tuple[str, ...]] = ("api_key",)
     message_writer_class = StateFlushingWriter
-    #: The tap's stream classes, parents before their children.
+    #: The tap's stream classes. The SDK syncs top-level streams in the order of their names, and
+    #: each child stream within its parent's sync, per parent record.
     stream_types: t.ClassVar[tuple[type[EngagementStream], ...]]
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:

@@ -72,9 +72,9 @@ class CampaignSequencesStream(CampaignChildStream):
 
 
 class CampaignLeadsStream(CampaignChildStream):
-    """``GET /campaigns/{campaign_id}/leads``: 100 per page; ``total_leads`` is a string, so a
-    short page ends paging. The same route is documented twice more, as ``{total, leads}`` and
-    ``{leads, total_count}``."""
+    """``GET /campaigns/{campaign_id}/leads``: 100 per page. ``total_leads`` (a number sent as
+    text) says how many pages follow, so they go out together; a short page ends paging all the
+    same. The same route is documented twice more, as ``{total, leads}`` and ``{leads, total_count}``."""
 
     name = "campaign_leads"
     path = "/campaigns/{campaign_id}/leads"
