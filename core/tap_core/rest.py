@@ -19,8 +19,6 @@ import requests
 from singer_sdk import RESTStream
 from singer_sdk import singerlib as singer
 from singer_sdk.exceptions import RetriableAPIError
-from singer_sdk.helpers._catalog import pop_deselected_record_properties
-from singer_sdk.helpers._util import utc_now
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.streams.rest import PageContext
 
@@ -32,6 +30,7 @@ from tap_core.pacing import Ticket
 from tap_core.paging import OffsetPager, records_in
 from tap_core.records import EXTRA_FIELDS, as_text, gather_extra_fields, settle_mismatch
 from tap_core.redaction import drop_matching_keys, is_credential
+from tap_core.sdk import pop_deselected_record_properties, utc_now
 
 if t.TYPE_CHECKING:
     from collections.abc import Generator, Iterable, Iterator

@@ -1,0 +1,54 @@
+"""Every private SDK member the project relies on (tap_core.sdk) is still there, as relied on."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+
+import pytest
+from singer_sdk import Stream, Tap
+
+from tap_core.rest import EngagementStream
+from tap_core.sdk import PRIVATE_USES
+from tap_core.tap import EngagementTap
+from tap_lemlist.tap import TapLemlist
+from tap_smartlead.tap import TapSmartlead  # noqa: F401 - its stream classes join the subclass walk
+
+OWNERS = {"Stream": (Stream, EngagementStream), "Tap": (Tap, EngagementTap)}
+
+
+def sdk_member(owner: str, name: str) -> object:
+    if owner in OWNERS:
+        return getattr(OWNERS[owner][0], name)
+    return getattr(importlib.import_module(f"singer_sdk.{owner}"), name)
+
+
+@pytest.mark.parametrize("use", [use for use in PRIVATE_USES if use.parameters is not None], ids=lambda u: u.name)
+def test_each_private_method_is_still_there_with_the_parameters_relied_on(use):
+    member = sdk_member(use.owner, use.name)
+    names = [name for name in inspect.signature(member).parameters if name != "self"]
+    assert names[: len(use.parameters)] == list(use.parameters)
+    if use.overridden:
+        # The project's class defines it, so the SDK really calls ours.
+        assert use.name in vars(OWNERS[use.owner][1]), f"{use.name} is listed as overridden but is not"
+
+
+@pytest.mark.parametrize("use", [use for use in PRIVATE_USES if use.parameters is None], ids=lambda u: u.name)
+def test_each_private_attribute_is_still_set(use):
+    tap = TapLemlist(config={"api_key": "contract-key"}, parse_env_config=False)
+    instance = tap if use.owner == "Tap" else tap.streams["activities"]
+    assert hasattr(instance, use.name)
+
+
+def every_subclass(klass: type) -> list[type]:
+    return [klass, *(sub for direct in klass.__subclasses__() for sub in every_subclass(direct))]
+
+
+def test_no_private_sdk_method_is_overridden_unlisted():
+    listed = {(use.owner, use.name) for use in PRIVATE_USES}
+    for owner, (sdk_class, ours) in OWNERS.items():
+        for klass in every_subclass(ours):
+            for name, value in vars(klass).items():
+                private = name.startswith("_") and not name.startswith("__")
+                if private and callable(value) and callable(getattr(sdk_class, name, None)):
+                    assert (owner, name) in listed, f"{klass.__name__}.{name} overrides a private SDK method"
