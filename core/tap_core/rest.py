@@ -157,6 +157,9 @@ class EngagementStream(RESTStream[t.Any]):
     )
     records_keys: t.ClassVar[tuple[str, ...]] = ()
     single_object: t.ClassVar[bool] = False
+    #: Other streams this one reads from, by the attribute that holds each: the tap sets them
+    #: when it makes its streams, so no stream looks another up by name.
+    reads_from: t.ClassVar[dict[str, type[EngagementStream]]] = {}
     #: Envelope key holding the total number of records, where the API gives one: pages are
     #: then fetched ahead exactly up to the last.
     total_key: t.ClassVar[str | None] = None

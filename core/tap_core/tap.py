@@ -99,6 +99,10 @@ class EngagementTap(Tap):
     def discover_streams(self) -> list[EngagementStream]:
         streams = [stream_type(tap=self) for stream_type in self.stream_types]
         self.check_selection(sorted(stream.name for stream in streams))
+        by_type = {type(stream): stream for stream in streams}
+        for stream in streams:
+            for attribute, stream_type in stream.reads_from.items():
+                setattr(stream, attribute, by_type[stream_type])
         return streams
 
     @cached_property

@@ -9,11 +9,14 @@ from tap_core.dates import iso_ms, parse_iso
 from tap_core.errors import PlanGatedError
 from tap_core.windows import WindowedStream
 from tap_lemlist.client import LemlistStream
+from tap_lemlist.streams.team import TeamStream
 
 if t.TYPE_CHECKING:
     import datetime
 
     from singer_sdk.helpers.types import Context
+
+    from tap_core.rest import EngagementStream
 
 
 class ActivitiesStream(WindowedStream, LemlistStream):
@@ -31,6 +34,8 @@ class ActivitiesStream(WindowedStream, LemlistStream):
     replication_key = "createdAt"
     paging = "offset"
     versioned = True
+    reads_from: t.ClassVar[dict[str, type[EngagementStream]]] = {"team_stream": TeamStream}
+    team_stream: TeamStream
 
     @property
     def partitions(self) -> list[dict[str, t.Any]] | None:
@@ -51,8 +56,7 @@ class ActivitiesStream(WindowedStream, LemlistStream):
     def history_start(self) -> datetime.datetime | None:
         """The team's creation: no activity is older."""
         try:
-            team_stream = t.cast("LemlistStream", self._tap.streams["team"])
-            team = next(iter(team_stream.request_records(None)), None)
+            team = next(iter(self.team_stream.request_records(None)), None)
         except PlanGatedError:
             return None
         created = team.get("createdAt") if team else None

@@ -12,6 +12,7 @@ from tap_core.dates import UTC, days_before, iso_ms, parse_iso
 from tap_core.paging import OffsetPager
 from tap_core.windows import WindowedStream
 from tap_smartlead.client import SmartleadStream, ids_as_text
+from tap_smartlead.streams.campaigns import CampaignsStream
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable
@@ -19,6 +20,8 @@ if t.TYPE_CHECKING:
     import requests
     from singer_sdk.helpers.types import Context
     from singer_sdk.pagination import BaseAPIPaginator
+
+    from tap_core.rest import EngagementStream
 
 # The endpoint's ceiling: fewer, larger pages.
 ACTIVITIES_PAGE_SIZE = 1000
@@ -66,6 +69,8 @@ class LeadActivitiesStream(WindowedStream, SmartleadStream):
     replication_key = "event_time_to"
     bookmark_is_window_end = True
     page_size = ACTIVITIES_PAGE_SIZE
+    reads_from: t.ClassVar[dict[str, type[EngagementStream]]] = {"campaigns_stream": CampaignsStream}
+    campaigns_stream: CampaignsStream
 
     def get_new_paginator(self) -> BaseAPIPaginator[t.Any]:
         return OffsetPager(self.records_of, self.page_size, more_flag=self.has_more_flag)
@@ -107,8 +112,7 @@ class LeadActivitiesStream(WindowedStream, SmartleadStream):
     @cached_property
     def campaign_listing(self) -> list[dict[str, t.Any]]:
         # The list only: get_records would also start the campaigns' child requests.
-        listing = t.cast("SmartleadStream", self._tap.streams["campaigns"])
-        return list(listing.request_records(None))
+        return list(self.campaigns_stream.request_records(None))
 
     @cached_property
     def client_campaign_ids(self) -> set[int] | None:
