@@ -6,7 +6,7 @@ import importlib
 import inspect
 
 import pytest
-from singer_sdk import Stream, Tap
+from singer_sdk import RESTStream, Tap
 
 from tap_core.rest import EngagementStream
 from tap_core.sdk import PRIVATE_USES
@@ -14,7 +14,7 @@ from tap_core.tap import EngagementTap
 from tap_lemlist.tap import TapLemlist
 from tap_smartlead.tap import TapSmartlead  # noqa: F401 - its stream classes join the subclass walk
 
-OWNERS = {"Stream": (Stream, EngagementStream), "Tap": (Tap, EngagementTap)}
+OWNERS = {"Stream": (RESTStream, EngagementStream), "Tap": (Tap, EngagementTap)}
 
 
 def sdk_member(owner: str, name: str) -> object:
@@ -52,3 +52,28 @@ def test_no_private_sdk_method_is_overridden_unlisted():
                 private = name.startswith("_") and not name.startswith("__")
                 if private and callable(value) and callable(getattr(sdk_class, name, None)):
                     assert (owner, name) in listed, f"{klass.__name__}.{name} overrides a private SDK method"
+
+
+def function_of(member: object) -> object:
+    """The function behind a method, property or cached property."""
+    for attribute in ("fget", "func", "__func__"):
+        inner = getattr(member, attribute, None)
+        if inner is not None:
+            return inner
+    return member
+
+
+def test_every_sdk_hook_the_taps_override_says_so():
+    """``@override`` on each: a hook the SDK renames then fails type checks instead of going quiet."""
+    unmarked = []
+    for sdk_class, ours in OWNERS.values():
+        for klass in every_subclass(ours):
+            for name, member in vars(klass).items():
+                if name.startswith("__") or not hasattr(sdk_class, name):
+                    continue
+                function = function_of(member)
+                if isinstance(function, type):
+                    continue  # a setting of the SDK's (parent_stream_type), not a hook
+                if callable(function) and not getattr(function, "__override__", False):
+                    unmarked.append(f"{klass.__module__}.{klass.__name__}.{name}")
+    assert unmarked == []

@@ -21,6 +21,7 @@ from singer_sdk import singerlib as singer
 from singer_sdk.exceptions import RetriableAPIError
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.streams.rest import PageContext
+from typing_extensions import override
 
 from tap_core.cli import STOPPED_STREAMS
 from tap_core.coercion import Plan, TypePlan, coerce, first_mismatch, json_kind, plan_for, type_plan
@@ -183,10 +184,12 @@ class EngagementStream(RESTStream[t.Any]):
     _newest_checked = ""
 
     @property
+    @override
     def url_base(self) -> str:
         return str(self.config["api_url"]).rstrip("/")
 
     @property
+    @override
     def timeout(self) -> int:
         return int(self.config.get("request_timeout", 60))
 
@@ -200,6 +203,7 @@ class EngagementStream(RESTStream[t.Any]):
         return self._tap.budget
 
     @property
+    @override
     def requests_session(self) -> requests.Session:
         return self._tap.http_session
 
@@ -220,6 +224,7 @@ class EngagementStream(RESTStream[t.Any]):
             f"Check the api_key setting ({self._tap.env_var('api_key')})."
         )
 
+    @override
     def validate_response(self, response: requests.Response) -> None:
         status = response.status_code
         endpoint = self.endpoint_of(response)
@@ -306,6 +311,7 @@ class EngagementStream(RESTStream[t.Any]):
     def everything_selected(self) -> bool:
         return all(self.mask.values())
 
+    @override
     def _generate_record_messages(self, record: dict[str, t.Any]) -> Generator[singer.RecordMessage, None, None]:
         """The SDK's per-record step, without the walks that cannot change these records.
 
@@ -402,6 +408,7 @@ class EngagementStream(RESTStream[t.Any]):
     #: they are removed, at any depth, before anything else sees the row.
     holds_credentials: t.ClassVar[bool] = False
 
+    @override
     def parse_response(self, response: requests.Response) -> Iterable[dict[str, t.Any]]:
         # Counters sometimes arrive as strings ("42"); the schema says which are numbers.
         records = self.records_of(response)
@@ -412,6 +419,7 @@ class EngagementStream(RESTStream[t.Any]):
 
     # Retries
 
+    @override
     def request_decorator(self, func: RequestFunc) -> RequestFunc:
         def send(prepared_request: requests.PreparedRequest, context: Context | None) -> requests.Response:
             attempts = 0
@@ -552,6 +560,7 @@ class EngagementStream(RESTStream[t.Any]):
         for index in range(1, min(paginator.pages_within(total), self._tap.parallel_requests + 1)):
             self.send_early(context, paginator.token(index))
 
+    @override
     def request_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
         with self.get_http_request_counter() as counter:
             counter.with_context(context)
@@ -674,6 +683,7 @@ class EngagementStream(RESTStream[t.Any]):
     #: Why this stream stopped before its end, for the run's last lines; None while it goes on.
     failure: str | None = None
 
+    @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
         if self._gated:
             return
@@ -693,6 +703,7 @@ class EngagementStream(RESTStream[t.Any]):
             )
             self._tap.note_gated(self, gate)
 
+    @override
     def _sync_records(
         self, context: Context | None = None, *, write_messages: bool = True
     ) -> Generator[dict[str, t.Any], t.Any, t.Any]:
@@ -749,12 +760,14 @@ class PerParentStream(EngagementStream):
     # Full-table children share one state entry instead of one per parent.
     state_partitioning_keys: t.ClassVar[list[str] | None] = []
 
+    @override
     def validate_response(self, response: requests.Response) -> None:
         is_html = "html" in response.headers.get("Content-Type", "")
         if response.status_code == HTTPStatus.NOT_FOUND and not is_html:
             raise ParentGoneError(self.endpoint_of(response))
         super().validate_response(response)
 
+    @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
         if self.already_synced(context):
             return
@@ -794,12 +807,14 @@ class PerParentStream(EngagementStream):
             self.stream_state.setdefault(SYNCED_PARENTS, []).append((context or {}).get(self.parent_key))
             self.state_manager.is_flushed = False
 
+    @override
     def finalize_state_progress_markers(self, state: dict[str, t.Any] | None = None) -> None:
         if state is None and self.stream_state.pop(SYNCED_PARENTS, None) is not None:
             # Every parent is done: the next run reads them all again.
             self.state_manager.is_flushed = False
         super().finalize_state_progress_markers(state)
 
+    @override
     def post_process(self, row: dict[str, t.Any], context: Context | None = None) -> dict[str, t.Any] | None:
         row[self.parent_key] = (context or {}).get(self.parent_key)
         return row

@@ -9,6 +9,7 @@ from functools import cached_property
 
 import requests
 from singer_sdk import Tap
+from typing_extensions import override
 
 from tap_core.cli import WORKER_POOLS, tap_command
 from tap_core.errors import AuthError, ConfigError, PlanGatedError
@@ -43,6 +44,7 @@ class EngagementTap(Tap):
         self.sync_started_at = datetime.datetime.now(datetime.timezone.utc)
         super().__init__(*args, **kwargs)
 
+    @override
     def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
         # Replaces the SDK's check, whose messages quote the offending values (a key, too).
         mask_secrets_in_logs(str(self.config.get(name) or "") for name in self.secret_settings)
@@ -96,6 +98,7 @@ class EngagementTap(Tap):
         WORKER_POOLS.add(pool)
         return pool
 
+    @override
     def discover_streams(self) -> list[EngagementStream]:
         streams = [stream_type(tap=self) for stream_type in self.stream_types]
         self.check_selection(sorted(stream.name for stream in streams))
@@ -136,5 +139,6 @@ class EngagementTap(Tap):
             raise ConfigError(msg)
 
     @classmethod
+    @override
     def get_singer_command(cls) -> click.Command:
         return tap_command(super().get_singer_command(), logger=cls.logger, redact=redact_known)

@@ -6,6 +6,8 @@ import datetime
 import typing as t
 from functools import cached_property
 
+from typing_extensions import override
+
 from tap_core.dates import iso_ms, parse_iso
 from tap_core.rest import EngagementStream
 
@@ -89,6 +91,7 @@ class WindowedStream(EngagementStream):
         """Whether the bookmark is a checkpoint of an unfinished sync (not a finished one's)."""
         return bool(self.get_context_state(context).get(CHECKPOINT))
 
+    @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
         end = self._tap.sync_started_at
         origin = self.window_origin(context)

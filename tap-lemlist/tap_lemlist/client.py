@@ -9,6 +9,7 @@ from importlib import resources
 
 from requests.auth import HTTPBasicAuth
 from singer_sdk import StreamSchema
+from typing_extensions import override
 
 from tap_core import EngagementStream
 from tap_core.paging import OffsetPager, page_pager
@@ -41,10 +42,12 @@ class LemlistStream(EngagementStream):
     repeat_key: t.ClassVar[str | None] = None
 
     @cached_property
+    @override
     def authenticator(self) -> HTTPBasicAuth:
         # lemlist: empty user name, the key as password; never the ?access_token= form.
         return HTTPBasicAuth("", str(self.config["api_key"]))
 
+    @override
     def get_new_paginator(self) -> BaseAPIPaginator[t.Any] | None:
         if self.paging == "offset":
             return OffsetPager(self.records_of, self.page_size, id_key=self.repeat_key)
@@ -52,7 +55,8 @@ class LemlistStream(EngagementStream):
             return page_pager(self.records_of, self.page_size, first_page=int(self.paging[-1]))
         return None
 
-    def get_url_params(self, context: Context | None, next_page_token: t.Any | None) -> dict[str, t.Any]:  # noqa: ARG002
+    @override
+    def get_url_params(self, context: Context | None, next_page_token: t.Any | None) -> dict[str, t.Any]:
         params: dict[str, t.Any] = dict(self.fixed_params)
         if self.versioned:
             params["version"] = "v2"

@@ -91,6 +91,7 @@ class SmartleadStream(EngagementStream):
     page_size: t.ClassVar[int] = 100
 
     @cached_property
+    @override
     def authenticator(self) -> QueryKeyAuth:
         return QueryKeyAuth(str(self.config["api_key"]))
 
@@ -172,12 +173,14 @@ class SmartleadStream(EngagementStream):
         if child is not None:
             yield dict(child)
 
+    @override
     def get_new_paginator(self) -> BaseAPIPaginator[t.Any] | None:
         if self.paging == "offset":
             return OffsetPager(self.records_of, self.page_size)
         return None
 
-    def get_url_params(self, context: Context | None, next_page_token: t.Any | None) -> dict[str, t.Any]:  # noqa: ARG002
+    @override
+    def get_url_params(self, context: Context | None, next_page_token: t.Any | None) -> dict[str, t.Any]:
         if self.paging == "offset":
             return {"offset": next_page_token or 0, "limit": self.page_size}
         return {}

@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 import typing as t
 
+from typing_extensions import override
+
 from tap_core.dates import iso_ms, parse_iso
 from tap_core.errors import PlanGatedError
 from tap_core.windows import WindowedStream
@@ -38,6 +40,7 @@ class ActivitiesStream(WindowedStream, LemlistStream):
     team_stream: TeamStream
 
     @property
+    @override
     def partitions(self) -> list[dict[str, t.Any]] | None:
         """One partition per configured campaign and type: the API filters one of each."""
         campaign_ids = self.config.get("campaign_ids") or [None]
@@ -65,6 +68,7 @@ class ActivitiesStream(WindowedStream, LemlistStream):
         except ValueError:
             return None
 
+    @override
     def get_url_params(self, context: Context | None, next_page_token: t.Any | None) -> dict[str, t.Any]:
         params = super().get_url_params(context, next_page_token)
         low, high = self.window

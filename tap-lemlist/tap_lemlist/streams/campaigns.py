@@ -34,7 +34,8 @@ class CampaignsStream(LemlistStream):
     repeat_key = "_id"
     fixed_params = {"sortBy": "createdAt", "sortOrder": "asc"}  # noqa: RUF012
 
-    def get_child_context(self, record: dict[str, t.Any], context: Context | None) -> dict[str, t.Any]:  # noqa: ARG002
+    @override
+    def get_child_context(self, record: dict[str, t.Any], context: Context | None) -> dict[str, t.Any]:
         return {"campaignId": record["_id"], "campaignCreatedAt": record.get("createdAt")}
 
 
@@ -107,6 +108,7 @@ class CampaignLeadsStream(CampaignChildStream):
     primary_keys = ("campaignId", "_id")
     fixed_params = {"state": "all", "format": "json"}  # noqa: RUF012
 
+    @override
     def post_process(self, row: dict[str, t.Any], context: Context | None = None) -> dict[str, t.Any] | None:
         known = self.schema["properties"]
         lead = {name: value for name, value in row.items() if name in known}

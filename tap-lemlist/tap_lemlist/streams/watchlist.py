@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typing as t
 
+from typing_extensions import override
+
 from tap_lemlist.client import LemlistStream
 
 if t.TYPE_CHECKING:
@@ -20,6 +22,7 @@ class WatchlistSignalsStream(LemlistStream):
     paging = "page1"
     records_keys = ("data", "signals")
 
+    @override
     def get_url_params(self, context: Context | None, next_page_token: t.Any | None) -> dict[str, t.Any]:
         params = super().get_url_params(context, next_page_token)
         params["receivedAtTo"] = self.window_end

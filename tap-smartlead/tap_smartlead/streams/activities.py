@@ -72,6 +72,7 @@ class LeadActivitiesStream(WindowedStream, SmartleadStream):
     reads_from: t.ClassVar[dict[str, type[EngagementStream]]] = {"campaigns_stream": CampaignsStream}
     campaigns_stream: CampaignsStream
 
+    @override
     def get_new_paginator(self) -> BaseAPIPaginator[t.Any]:
         return OffsetPager(self.records_of, self.page_size, more_flag=self.has_more_flag)
 
@@ -101,7 +102,8 @@ class LeadActivitiesStream(WindowedStream, SmartleadStream):
                 continue
         return min(created, default=None)
 
-    def get_url_params(self, context: Context | None, next_page_token: t.Any | None) -> dict[str, t.Any]:  # noqa: ARG002
+    @override
+    def get_url_params(self, context: Context | None, next_page_token: t.Any | None) -> dict[str, t.Any]:
         params: dict[str, t.Any] = {"offset": next_page_token or 0, "limit": self.page_size}
         low, high = self.window
         if low is not None or high < self._tap.sync_started_at:

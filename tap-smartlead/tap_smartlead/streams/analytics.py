@@ -114,11 +114,13 @@ class DayWiseStatsStream(SmartleadStream):
             return parse_iso(str(start)).date()
         return days_before(str(start), float(self.config.get("lookback_days", 0))).date()
 
+    @override
     def get_new_paginator(self) -> DayChunkPager:
         last = self._tap.sync_started_at.date()
         return DayChunkPager(min(self.first_day(self.context), last), last, DAYS_PER_REQUEST)
 
-    def get_url_params(self, context: Context | None, next_page_token: t.Any | None) -> dict[str, t.Any]:  # noqa: ARG002
+    @override
+    def get_url_params(self, context: Context | None, next_page_token: t.Any | None) -> dict[str, t.Any]:
         first = str(next_page_token)
         end = chunk_end(first, self._tap.sync_started_at.date(), DAYS_PER_REQUEST)
         params: dict[str, t.Any] = {"start_date": first, "end_date": end.isoformat()}

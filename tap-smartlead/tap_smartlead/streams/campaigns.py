@@ -45,6 +45,7 @@ class CampaignsStream(SmartleadStream):
     primary_keys = ("id",)
     records_keys: t.ClassVar[tuple[str, ...]] = ("campaigns", "data")
 
+    @override
     def get_url_params(self, context: Context | None, next_page_token: t.Any | None) -> dict[str, t.Any]:
         params = super().get_url_params(context, next_page_token) | {"include_tags": "true"}
         client = self.client_id()
@@ -106,6 +107,7 @@ class CampaignStatisticsStream(CampaignChildStream):
     total_key = "total_stats"
     text_fields: t.ClassVar[tuple[str, ...]] = ("stats_id",)
 
+    @override
     def get_url_params(self, context: Context | None, next_page_token: t.Any | None) -> dict[str, t.Any]:
         params = super().get_url_params(context, next_page_token)
         params["sent_time_end_date"] = self.window_end[:10]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import typing as t
 from http import HTTPStatus
 
+from typing_extensions import override
+
 from tap_smartlead.client import SmartleadStream
 
 if t.TYPE_CHECKING:
@@ -24,7 +26,8 @@ class ClientsStream(SmartleadStream):
     auth_statuses = frozenset({HTTPStatus.UNAUTHORIZED})
     gated_statuses = frozenset({HTTPStatus.FORBIDDEN})
 
-    def post_process(self, row: dict[str, t.Any], context: Context | None = None) -> dict[str, t.Any] | None:  # noqa: ARG002
+    @override
+    def post_process(self, row: dict[str, t.Any], context: Context | None = None) -> dict[str, t.Any] | None:
         client = self.client_id()
         return row if client is None or row.get("id") == client else None
 
