@@ -12,10 +12,10 @@ import requests
 
 from tap_core.dates import parse_iso
 from tap_core.errors import APIError
+from tap_core.http import describe_failure, retry_after_seconds
 from tap_core.pacing import WINDOW_SLACK_SECONDS, RateBudget, budget_for_key
 from tap_core.paging import OffsetPager, page_pager, records_in
 from tap_core.redaction import MASK, SecretFilter, drop_matching_keys, is_credential, redact, secret_forms
-from tap_core.rest import describe_failure, retry_after_seconds
 from tap_core.settings import schema_problems, value_problems
 
 NOW = datetime.datetime(2026, 6, 1, tzinfo=datetime.timezone.utc)

@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from tap_core.errors import APIError, AuthError
-from tap_core.rest import InvalidBodyError
+from tap_core.http import InvalidBodyError
 from tap_lemlist.tap import TapLemlist
 
 if t.TYPE_CHECKING:

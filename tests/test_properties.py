@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tap_core.errors import TapError
+from tap_core.http import InvalidBodyError
 from tap_core.redaction import is_credential
-from tap_core.rest import InvalidBodyError
 from tap_core.windows import WindowedStream
 from tap_lemlist.tap import TapLemlist
 from tap_smartlead.tap import TapSmartlead

@@ -7,8 +7,9 @@ from tap_core.errors import (
     PlanGatedError,
     TapError,
 )
+from tap_core.fanout import PerParentStream
 from tap_core.pacing import RateBudget, budget_for_key
-from tap_core.rest import EngagementStream, PerParentStream
+from tap_core.rest import EngagementStream
 from tap_core.tap import EngagementTap
 
 __all__ = [

@@ -11,16 +11,24 @@ schema says, since a target cannot upsert or bookmark without them.
 from __future__ import annotations
 
 import typing as t
+from functools import cached_property
 
 from singer_sdk import SchemaDirectory
+from singer_sdk import singerlib as singer
+from singer_sdk.helpers.conform import TypeConformanceLevel
 from typing_extensions import override
 
-from tap_core.coercion import json_kind
-from tap_core.redaction import drop_matching_keys
+from tap_core.coercion import Plan, TypePlan, coerce, first_mismatch, json_kind, plan_for, type_plan
+from tap_core.dates import parse_iso
+from tap_core.errors import APIError
+from tap_core.redaction import drop_matching_keys, is_credential
+from tap_core.responses import CheckedResponses
+from tap_core.sdk import pop_deselected_record_properties, utc_now
 
 if t.TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Generator, Iterable
 
+    import requests
     from singer_sdk.schema.source import Schema
 
 #: The column, in every stream, that holds the fields its schema does not declare.
@@ -81,3 +89,136 @@ def settle_mismatch(record: dict[str, t.Any], field: str, admitted: frozenset[ty
         extra = record[EXTRA_FIELDS] = {}
     extra[field] = record.pop(field)
     return f"in {EXTRA_FIELDS}.{field} (it arrived as a JSON {json_kind(value)})"
+
+
+class RecordChecks(CheckedResponses):
+    """What each record goes through before it is written, planned once per stream."""
+
+    # The SDK's type conformance inspects the schema for every field of every record (half
+    # the tap's CPU). Records come from JSON, so its datetime normalization has nothing to do;
+    # the rest is done once per stream: numbers and booleans by the coercion plan, fields the
+    # schema lacks dropped (with a warning) in _generate_record_messages. Nested objects pass
+    # whole, so custom variables survive.
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
+
+    # The greatest replication value of the current partition checked to be a date: only greater
+    # ones may become its bookmark (get_records starts each partition afresh).
+    _newest_checked = ""
+
+    #: Whether rows of this endpoint may hold credentials (API keys, mailbox passwords):
+    #: they are removed, at any depth, before anything else sees the row.
+    holds_credentials: t.ClassVar[bool] = False
+
+    @cached_property
+    def number_plan(self) -> Plan:
+        return plan_for(self.schema)
+
+    @cached_property
+    def top_level_properties(self) -> frozenset[str]:
+        return frozenset(self.schema.get("properties", {}))
+
+    @cached_property
+    def everything_selected(self) -> bool:
+        return all(self.mask.values())
+
+    @override
+    def _generate_record_messages(self, record: dict[str, t.Any]) -> Generator[singer.RecordMessage, None, None]:
+        """The SDK's per-record step, without the walks that cannot change these records.
+
+        Fields the schema lacks go to ``extra_fields`` (one warning per field), values of
+        another type are settled (see ``tap_core.records``), deselected fields are still
+        pruned by the SDK (when any are deselected), and stream maps run as in the SDK.
+        """
+        unknown = record.keys() - self.top_level_properties
+        if unknown:
+            for name in gather_extra_fields(record, sorted(unknown), is_credential):
+                self.warn_once(name, f"is not in its schema: kept in {EXTRA_FIELDS}")
+        else:
+            # The column is in every row, so a target sees it from the first one on.
+            record[EXTRA_FIELDS] = None
+        self.check_keys(record)
+        while (wrong := first_mismatch(record, self.type_rules)) is not None:
+            admitted = self.type_rules[wrong][0]
+            if wrong in self.key_fields and (str not in admitted or as_text(record[wrong]) is None):
+                raise APIError(self.mismatch_message(wrong, record[wrong]))
+            settled = settle_mismatch(record, wrong, admitted)
+            self.warn_once(wrong, f"differs from its schema ({self.type_rules[wrong][1]}): kept {settled}")
+        if not self.everything_selected:
+            pop_deselected_record_properties(record, self.schema, self.mask)
+        for stream_map in self.stream_maps:
+            mapped = stream_map.transform(record)
+            if mapped is not None:
+                yield singer.RecordMessage(
+                    stream=stream_map.stream_alias,
+                    record=mapped,
+                    version=self._stream_version,
+                    time_extracted=utc_now(),
+                )
+
+    @cached_property
+    def key_fields(self) -> frozenset[str]:
+        """Fields a row cannot be loaded without, in the schema's type: its key and bookmark."""
+        return frozenset([*(self.primary_keys or ()), *([self.replication_key] if self.replication_key else [])])
+
+    @cached_property
+    def type_rules(self) -> TypePlan:
+        return type_plan(self.schema)
+
+    def check_keys(self, record: dict[str, t.Any]) -> None:
+        """A row without its key cannot be upserted, nor one without a usable bookmark value
+        be bookmarked: both stop the sync with the field's name."""
+        for field in self.primary_keys or ():
+            if record.get(field) is None:
+                msg = f"a record of {self.route} arrived without its key '{field}'; it cannot be upserted"
+                raise APIError(msg)
+        if self.replication_key is None:
+            return
+        value = record.get(self.replication_key)
+        if value is None:
+            # Not a bookmark candidate. Present as null, the SDK passes over it (logging "New
+            # replication value is null" for each such row); absent, it would fail on a KeyError.
+            record.setdefault(self.replication_key, None)
+            return
+        if isinstance(value, str):
+            if value <= self._newest_checked:
+                return  # it cannot become the bookmark: a newer, valid value is already in
+            try:
+                parse_iso(value)
+            except ValueError:
+                pass
+            else:
+                self._newest_checked = value
+                return
+        msg = (
+            f"a record of {self.route} has a '{self.replication_key}' that is a JSON {json_kind(value)}, not an "
+            "ISO 8601 date; the bookmark cannot move past it. Report it: the API changed this field"
+        )
+        raise APIError(msg)
+
+    def mismatch_message(self, field: str, value: object) -> str:
+        """A key or bookmark of another type: no target could upsert or bookmark the row."""
+        return (
+            f"{self.route} sent field '{field}', which rows are upserted or bookmarked by, as a JSON "
+            f"{json_kind(value)} where its schema has {self.type_rules[field][1]}; the API changed its type. "
+            "Report it"
+        )
+
+    def warn_once(self, field: str, what: str) -> None:
+        """One warning per field and run: a changed API says so once, not once per record."""
+        if (field, what) not in self._warned_fields:
+            self._warned_fields.add((field, what))
+            # repr: a field's name is the server's text, and may hold anything, line breaks included.
+            self.logger.warning("Field %r of '%s' %s", field, self.name, what)
+
+    @cached_property
+    def _warned_fields(self) -> set[tuple[str, str]]:
+        return set()
+
+    @override
+    def parse_response(self, response: requests.Response) -> Iterable[dict[str, t.Any]]:
+        # Counters sometimes arrive as strings ("42"); the schema says which are numbers.
+        records = self.records_of(response)
+        if self.holds_credentials:
+            records = [drop_matching_keys(record, is_credential) for record in records]
+        plan = self.number_plan
+        return [coerce(record, plan) for record in records] if plan else records

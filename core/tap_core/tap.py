@@ -13,16 +13,17 @@ from typing_extensions import override
 
 from tap_core.cli import WORKER_POOLS, tap_command
 from tap_core.errors import AuthError, ConfigError, PlanGatedError
+from tap_core.http import PacedSession
 from tap_core.io import StateFlushingWriter
 from tap_core.pacing import budget_for_key
 from tap_core.redaction import mask_secrets_in_logs, redact_known
-from tap_core.rest import EngagementStream, PacedSession
 from tap_core.settings import raise_if_invalid, schema_problems, value_problems
 
 if t.TYPE_CHECKING:
     import click
 
     from tap_core.pacing import RateBudget
+    from tap_core.rest import EngagementStream
 
 
 class EngagementTap(Tap):

@@ -1,0 +1,198 @@
+"""Requests in flight: pages fetched ahead of the one being emitted, and first pages of
+partitions sent before their sync asks for them; records still come out in order."""
+
+from __future__ import annotations
+
+import threading
+import typing as t
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from functools import cached_property
+
+from singer_sdk.streams.rest import PageContext
+from typing_extensions import override
+
+from tap_core.http import TICKET_ATTR
+from tap_core.pacing import Ticket
+from tap_core.paging import OffsetPager
+from tap_core.records import RecordChecks
+
+if t.TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+    import requests
+    from singer_sdk.helpers.types import Context
+    from singer_sdk.pagination import BaseAPIPaginator
+
+
+def _key(context: Context | None) -> tuple[tuple[str, t.Any], ...]:
+    return tuple(sorted((context or {}).items()))
+
+
+def abandon(future: Future[requests.Response]) -> None:
+    """Withdraw a request: unsent (and its slot freed) if it still waits for a worker or a slot."""
+    future.cancel()
+    ticket = getattr(future, TICKET_ATTR, None)
+    if ticket is not None:
+        ticket.withdraw()
+
+
+class PagesInFlight(RecordChecks):
+    """Paging with requests sent ahead, under the key's one budget."""
+
+    @cached_property
+    def _early(self) -> dict[tuple[tuple[str, t.Any], ...], dict[t.Any, Future[requests.Response]]]:
+        """Requests sent before this partition's sync asked for them, by context and token."""
+        return {}
+
+    @cached_property
+    def _early_lock(self) -> threading.Lock:
+        return threading.Lock()
+
+    def prepare(self, context: Context | None, token: t.Any) -> requests.PreparedRequest:
+        """The request for one page (built here, sent by a worker thread)."""
+        http_request = self.get_http_request(page=PageContext(stream_context=context, next_page_token=token))
+        return self.build_prepared_request(
+            method=http_request.method,
+            url=http_request.url,
+            params=http_request.encode_params(),
+            headers=http_request.headers,
+        )
+
+    def submit(self, context: Context | None, token: t.Any) -> Future[requests.Response]:
+        prepared = self.prepare(context, token)
+        ticket = Ticket()
+        setattr(prepared, TICKET_ATTR, ticket)
+        future = self._tap.pool.submit(self.request_decorator(self._request), prepared, context)
+        setattr(future, TICKET_ATTR, ticket)
+        return future
+
+    def request(self, context: Context | None, token: t.Any) -> Future[requests.Response]:
+        """The page's request: already in flight if it was sent early, else sent now."""
+        with self._early_lock:
+            pages = self._early.get(_key(context))
+            early = pages.pop(token, None) if pages else None
+        return early if early is not None else self.submit(context, token)
+
+    def send_early(self, context: Context, token: t.Any) -> Future[requests.Response]:
+        future = self.submit(context, token)
+        with self._early_lock:
+            self._early.setdefault(_key(context), {})[token] = future
+        return future
+
+    def already_synced(self, context: Context | None) -> bool:  # noqa: ARG002
+        """Whether an interrupted earlier run finished this partition (nothing to request)."""
+        return False
+
+    def prefetch(self, context: Context) -> None:
+        """Send this partition's first request now; ``sync`` for it will pick up the answer."""
+        if self.already_synced(context):
+            return
+        if self.replication_key:
+            # The SDK loads a partition's starting bookmark when its sync begins; an early
+            # request needs it now (the SDK does the same again later, to the same value).
+            self._write_starting_replication_value(context)
+        paginator = self.get_new_paginator()
+        token = paginator.current_value if paginator is not None else None
+        first = self.send_early(context, token)
+        if isinstance(paginator, OffsetPager) and self.total_key:
+            first.add_done_callback(lambda done: self.prefetch_rest(context, paginator, done))
+
+    def prefetch_rest(self, context: Context, paginator: OffsetPager, first: Future[requests.Response]) -> None:
+        """Once an early first page tells the total, its partition's next pages go out too,
+        so partitions overlap instead of each waiting a round trip per page."""
+        if first.cancelled() or first.exception() is not None:
+            return
+        total = self.total_of(first.result())
+        if total is None:
+            return
+        for index in range(1, min(paginator.pages_within(total), self._tap.parallel_requests + 1)):
+            self.send_early(context, paginator.token(index))
+
+    @override
+    def request_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
+        with self.get_http_request_counter() as counter:
+            counter.with_context(context)
+            for _, records in self.pages(context, self.get_new_paginator()):
+                counter.increment()
+                yield from records
+
+    def pages(
+        self, context: Context | None, paginator: BaseAPIPaginator[t.Any] | None
+    ) -> Iterator[tuple[requests.Response, list[dict[str, t.Any]]]]:
+        """Each page's response and records, in order. An empty page ends paging, as in the SDK."""
+        if paginator is None:
+            response = self.request(context, None).result()
+            yield response, list(self.parse_response(response))
+            return
+        if isinstance(paginator, OffsetPager) and self._tap.parallel_requests > 1:
+            yield from self.pages_ahead(context, paginator)
+            return
+        future = self.request(context, paginator.current_value)
+        while True:
+            response = future.result()
+            records = list(self.parse_response(response))
+            yield response, records
+            if not records and not paginator.continue_if_empty(response):
+                return
+            paginator.advance(response)
+            if paginator.finished:
+                return
+            future = self.request(context, paginator.current_value)
+
+    def pages_ahead(
+        self, context: Context | None, paginator: OffsetPager
+    ) -> Iterator[tuple[requests.Response, list[dict[str, t.Any]]]]:
+        """Offset pages fetched ahead of the one being emitted, emitted strictly in order.
+
+        The first page goes alone, so a short list costs one request, unless the last date
+        window's density says more pages exist (``records_expected``). After ``n`` full pages,
+        up to ``n + 1`` more are in flight (at most ``parallel_requests``): pages already sent
+        when a short page arrives are the only speculation. Where the API gives a total, every
+        remaining page may go at once, and none is wasted.
+        """
+        parallel = self._tap.parallel_requests
+        pending: deque[Future[requests.Response]] = deque([self.request(context, paginator.token(0))])
+        sent, done, last = 1, 0, None
+        # Pages known to exist before any answer says so (a window as dense as the last one).
+        likely = paginator.pages_within(self.records_expected(context)) // 2
+
+        def top_up() -> None:
+            # Unanswered requests fill the window; answered pages waiting behind a slow one
+            # may add as many again, so one slow response does not idle the others.
+            nonlocal sent
+            window = parallel if last is not None else min(max(done + 1, likely), parallel)
+            while (last is None or sent < last) and len(pending) < 2 * window:
+                if sum(1 for future in pending if not future.done()) >= window:
+                    return
+                pending.append(self.request(context, paginator.token(sent)))
+                sent += 1
+
+        try:
+            if likely > 1:
+                top_up()
+            while pending:
+                head = pending[0]
+                while done and not head.done():
+                    wait([f for f in pending if not f.done()], return_when=FIRST_COMPLETED)
+                    top_up()
+                response = pending.popleft().result()
+                records = list(self.parse_response(response))
+                yield response, records
+                done += 1
+                if not records:
+                    return
+                paginator.advance(response)
+                if paginator.finished:
+                    return
+                if last is None and (total := self.total_of(response)) is not None:
+                    last = paginator.pages_within(total)
+                top_up()
+        finally:
+            # Newest first, so the budget can hand their slots, in turn, to what comes next.
+            for future in reversed(pending):
+                abandon(future)
+
+    def records_expected(self, context: Context | None) -> int:  # noqa: ARG002
+        """Records this partition likely holds, before its first page answers; 0 if unknown."""
+        return 0
