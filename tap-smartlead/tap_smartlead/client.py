@@ -16,9 +16,9 @@ from singer_sdk import StreamSchema
 from typing_extensions import override
 
 from tap_core import EngagementStream
+from tap_core.http import body_excerpt, retry_after_seconds
 from tap_core.paging import OffsetPager, records_in
 from tap_core.records import StreamSchemas
-from tap_core.rest import body_excerpt, retry_after_seconds
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
