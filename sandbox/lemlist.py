@@ -823,7 +823,7 @@ class LemlistData:
         return signal
 
 
-def window(query: dict[str, str], default_limit: int, max_limit: int) -> tuple[int, int] | Reply:
+def page_bounds(query: dict[str, str], default_limit: int, max_limit: int) -> tuple[int, int] | Reply:
     """(offset, limit) from offset/limit or page/limit, or a 400 as lemlist answers."""
     try:
         limit = int(query.get("limit", default_limit))
@@ -928,7 +928,7 @@ class LemlistApp:
         }
         if path in listing:
             total, make, max_limit, envelope = listing[path]
-            bounds = window(query, 100, max_limit)
+            bounds = page_bounds(query, 100, max_limit)
             if isinstance(bounds, Reply):
                 return bounds
             offset, limit = bounds
@@ -954,7 +954,7 @@ class LemlistApp:
     def activities(self, data: LemlistData, query: dict[str, str]) -> Reply:
         if query.get("version") != "v2":
             return Reply.text("version=v2 is required: v1 is deprecated", 400)
-        bounds = window(query, 100, 100)
+        bounds = page_bounds(query, 100, 100)
         if isinstance(bounds, Reply):
             return bounds
         query = dict(query)
@@ -971,7 +971,7 @@ class LemlistApp:
         return Reply.json(data.activities_page(query))
 
     def campaigns(self, data: LemlistData, query: dict[str, str]) -> Reply:
-        bounds = window(query, 100, 100)
+        bounds = page_bounds(query, 100, 100)
         if isinstance(bounds, Reply):
             return bounds
         offset, limit = bounds

@@ -69,11 +69,11 @@ class Request:
         return json.loads(self.body or b"{}")
 
 
-class SlidingWindow:
-    """The vendor's limit: ``limit`` requests per ``period`` seconds, counted on arrival."""
+class SlidingLimit:
+    """The vendor's limit: ``max_requests`` per ``period`` seconds, counted on arrival."""
 
-    def __init__(self, limit: int, period: float) -> None:
-        self.limit = limit
+    def __init__(self, max_requests: int, period: float) -> None:
+        self.max_requests = max_requests
         self.period = period
         self.arrivals: deque[float] = deque()
 
@@ -81,15 +81,15 @@ class SlidingWindow:
         """Count one arrival; return (admitted, remaining, seconds until a slot frees)."""
         while self.arrivals and self.arrivals[0] <= now - self.period:
             self.arrivals.popleft()
-        admitted = len(self.arrivals) < self.limit
+        admitted = len(self.arrivals) < self.max_requests
         # Rejected requests count too, as at the vendors: hammering does not pay.
         self.arrivals.append(now)
-        remaining = max(0, self.limit - len(self.arrivals))
+        remaining = max(0, self.max_requests - len(self.arrivals))
         frees_in = max(0.0, self.arrivals[0] + self.period - now) if remaining == 0 else 0.0
         return admitted, remaining, frees_in
 
 
-class FaultPlan:
+class Faults:
     """Faults for an account: a script consumed in order, then a seeded random rate."""
 
     def __init__(self, spec: dict[str, t.Any] | None = None) -> None:
@@ -120,13 +120,13 @@ class FaultPlan:
 class Account:
     """One API key's world: data built by the vendor app, plus limits, faults and a log."""
 
-    def __init__(self, name: str, key: str, spec: dict[str, t.Any], data: t.Any, window: SlidingWindow) -> None:
+    def __init__(self, name: str, key: str, spec: dict[str, t.Any], data: t.Any, rate: SlidingLimit) -> None:
         self.name = name
         self.key = key
         self.spec = spec
         self.data = data
-        self.window = window
-        self.faults = FaultPlan(spec.get("faults"))
+        self.rate = rate
+        self.faults = Faults(spec.get("faults"))
         self.latency_ms = float(spec.get("latency_ms", 0))
         self.latency_jitter = float(spec.get("latency_jitter", 0.3))
         self.log: list[dict[str, t.Any]] = []
@@ -183,7 +183,7 @@ class Sandbox(ThreadingHTTPServer):
             key,
             spec,
             self.app.build_data(spec),
-            SlidingWindow(int(spec.get("rate_limit", self.app.rate_limit)), self.app.rate_period),
+            SlidingLimit(int(spec.get("rate_limit", self.app.rate_limit)), self.app.rate_period),
         )
         with self.lock:
             old = self.accounts.pop(name, None)
@@ -265,7 +265,7 @@ class Handler(BaseHTTPRequestHandler):
             return Reply.json({"cleared": True})
         if action == "faults" and request.method == "PUT":
             try:
-                account.faults = FaultPlan(request.json())
+                account.faults = Faults(request.json())
             except ValueError as exc:
                 return Reply.json({"error": str(exc)}, 400)
             return Reply.json({"faults": True})
@@ -298,7 +298,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send(app.unauthorized())
             return
         with account.lock:
-            admitted, remaining, frees_in = account.window.admit(arrived)
+            admitted, remaining, frees_in = account.rate.admit(arrived)
             account.log.append(entry)
         rate_headers = app.rate_headers(remaining, frees_in, time.time())
         if not admitted:

@@ -10,10 +10,10 @@ import time
 import pytest
 import requests
 
+from tap_core.budget import PERIOD_SLACK_SECONDS, RateBudget, budget_for_key
 from tap_core.dates import parse_iso
 from tap_core.errors import APIError
 from tap_core.http import describe_failure, retry_after_seconds
-from tap_core.pacing import WINDOW_SLACK_SECONDS, RateBudget, budget_for_key
 from tap_core.paging import OffsetPager, page_pager, records_in
 from tap_core.redaction import MASK, SecretFilter, drop_matching_keys, is_credential, redact, secret_forms
 from tap_core.settings import schema_problems, value_problems
@@ -74,7 +74,7 @@ class TestRateBudget:
 
     def test_rate_below_one_per_window_spaces_requests(self):
         budget = RateBudget.per_second(0.25, 2)
-        assert (budget.max_requests, budget.period) == (1, 4 + WINDOW_SLACK_SECONDS)
+        assert (budget.max_requests, budget.period) == (1, 4 + PERIOD_SLACK_SECONDS)
 
     def test_one_budget_per_key_and_rate(self):
         assert budget_for_key("k1", 10, 2) is budget_for_key("k1", 10, 2)
@@ -226,10 +226,10 @@ class TestCoercion:
     }
 
     def test_strings_become_numbers_where_the_schema_says(self):
-        from tap_core.coercion import coerce, plan_for  # noqa: PLC0415
+        from tap_core.coercion import coerce, coercions_for  # noqa: PLC0415
 
         record = {"count": "42", "rate": " 1.5 ", "flag": 1, "nested": {"n": "7"}, "items": [{"n": "3"}], "name": "42"}
-        assert coerce(record, plan_for(self.SCHEMA)) == {
+        assert coerce(record, coercions_for(self.SCHEMA)) == {
             "count": 42,
             "rate": 1.5,
             "flag": True,
@@ -239,11 +239,11 @@ class TestCoercion:
         }
 
     def test_values_that_are_not_numbers_are_kept_as_sent(self):
-        from tap_core.coercion import coerce, plan_for  # noqa: PLC0415
+        from tap_core.coercion import coerce, coercions_for  # noqa: PLC0415
 
         record = {"count": "n/a", "flag": "maybe", "rate": None}
-        assert coerce(dict(record), plan_for(self.SCHEMA)) == record
-        assert coerce({"count": "12.0", "flag": "false"}, plan_for(self.SCHEMA)) == {"count": 12, "flag": False}
+        assert coerce(dict(record), coercions_for(self.SCHEMA)) == record
+        assert coerce({"count": "12.0", "flag": "false"}, coercions_for(self.SCHEMA)) == {"count": 12, "flag": False}
 
 
 class TestRecordsAndStops:

@@ -1,5 +1,6 @@
 """Code shared by the sales-engagement taps: pacing, retries, errors, redaction, paging."""
 
+from tap_core.budget import RateBudget, budget_for_key
 from tap_core.errors import (
     APIError,
     AuthError,
@@ -8,7 +9,6 @@ from tap_core.errors import (
     TapError,
 )
 from tap_core.fanout import PerParentStream
-from tap_core.pacing import RateBudget, budget_for_key
 from tap_core.rest import EngagementStream
 from tap_core.tap import EngagementTap
 

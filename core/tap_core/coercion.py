@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import typing as t
 
-# A plan mirrors the schema: property -> "integer" | "number" | "boolean" | (sub-plan for
+# A rules mirrors the schema: property -> "integer" | "number" | "boolean" | (sub-rules for
 # objects/arrays).
-Plan = dict[str, t.Any]
+Coercions = dict[str, t.Any]
 
 
 def _kind(schema: dict[str, t.Any]) -> str | None:
@@ -19,23 +19,23 @@ def _kind(schema: dict[str, t.Any]) -> str | None:
     return "boolean" if "boolean" in types else None
 
 
-def plan_for(schema: dict[str, t.Any]) -> Plan:
+def coercions_for(schema: dict[str, t.Any]) -> Coercions:
     """Which properties (at any depth) hold numbers; computed once per stream."""
-    plan: Plan = {}
+    rules: Coercions = {}
     for name, prop in schema.get("properties", {}).items():
         kind = _kind(prop)
         if kind in {"integer", "number", "boolean"}:
-            plan[name] = kind
-        elif kind == "object" and (sub := plan_for(prop)):
-            plan[name] = ("object", sub)
+            rules[name] = kind
+        elif kind == "object" and (sub := coercions_for(prop)):
+            rules[name] = ("object", sub)
         elif kind == "array":
             items = prop.get("items", {})
             item_kind = _kind(items)
             if item_kind in {"integer", "number", "boolean"}:
-                plan[name] = ("array", item_kind)
-            elif item_kind == "object" and (sub := plan_for(items)):
-                plan[name] = ("array", sub)
-    return plan
+                rules[name] = ("array", item_kind)
+            elif item_kind == "object" and (sub := coercions_for(items)):
+                rules[name] = ("array", sub)
+    return rules
 
 
 _TRUTH = {"true": True, "1": True, "false": False, "0": False}
@@ -80,9 +80,9 @@ def _coerce(value: t.Any, rule: t.Any) -> t.Any:
     return value
 
 
-def coerce(record: dict[str, t.Any], plan: Plan) -> dict[str, t.Any]:
-    """``record`` with numeric strings converted in place, following ``plan``."""
-    for name, rule in plan.items():
+def coerce(record: dict[str, t.Any], rules: Coercions) -> dict[str, t.Any]:
+    """``record`` with numeric strings converted in place, following ``rules``."""
+    for name, rule in rules.items():
         value = record.get(name)
         if value is None or isinstance(value, bool):
             continue
@@ -102,20 +102,20 @@ _JSON_TYPES: dict[str, tuple[type, ...]] = {
     "array": (list,),
     "null": (type(None),),
 }
-TypePlan = dict[str, tuple[frozenset[type], str]]
+TypeRules = dict[str, tuple[frozenset[type], str]]
 
 
-def type_plan(schema: dict[str, t.Any]) -> TypePlan:
+def type_rules_for(schema: dict[str, t.Any]) -> TypeRules:
     """Top-level property -> (admitted Python types, their JSON names); properties whose
     schema has no plain ``type`` are not checked."""
-    plan: TypePlan = {}
+    rules: TypeRules = {}
     for name, prop in schema.get("properties", {}).items():
         types = prop.get("type")
         types = [types] if isinstance(types, str) else types
         if types and all(kind in _JSON_TYPES for kind in types):
             admitted = frozenset(python for kind in types for python in _JSON_TYPES[kind])
-            plan[name] = (admitted, " or ".join(kind for kind in types if kind != "null"))
-    return plan
+            rules[name] = (admitted, " or ".join(kind for kind in types if kind != "null"))
+    return rules
 
 
 # JSON type names of decoded values.
@@ -127,10 +127,10 @@ def json_kind(value: object) -> str:
     return _KINDS.get(type(value)) or ("array" if isinstance(value, list) else type(value).__name__)
 
 
-def first_mismatch(record: dict[str, t.Any], plan: TypePlan) -> str | None:
+def first_mismatch(record: dict[str, t.Any], rules: TypeRules) -> str | None:
     """The first top-level field whose value its schema does not admit, after coercion."""
     for name, value in record.items():
-        rule = plan.get(name)
+        rule = rules.get(name)
         if rule is not None and type(value) not in rule[0]:
             return name
     return None

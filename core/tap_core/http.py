@@ -27,7 +27,7 @@ if t.TYPE_CHECKING:
 
     from singer_sdk.helpers.types import Context, RequestFunc
 
-    from tap_core.pacing import RateBudget
+    from tap_core.budget import RateBudget
     from tap_core.tap import EngagementTap
 
 # requests' own messages for these errors embed the full URL, query string included; they are
@@ -172,7 +172,7 @@ class HttpStream(RESTStream[t.Any]):
         if remaining is None or not remaining.strip().isdigit() or int(remaining) > 0:
             return
         wait = self.server_wait(response)
-        if wait and self.budget.window_has_room():
+        if wait and self.budget.has_room_now():
             self.budget.pause(min(wait, self.retry_longest_wait))
 
     @override

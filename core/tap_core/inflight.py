@@ -12,8 +12,8 @@ from functools import cached_property
 from singer_sdk.streams.rest import PageContext
 from typing_extensions import override
 
+from tap_core.budget import Ticket
 from tap_core.http import TICKET_ATTR
-from tap_core.pacing import Ticket
 from tap_core.paging import OffsetPager
 from tap_core.records import RecordChecks
 
@@ -158,12 +158,12 @@ class PagesInFlight(RecordChecks):
         likely = paginator.pages_within(self.records_expected(context)) // 2
 
         def top_up() -> None:
-            # Unanswered requests fill the window; answered pages waiting behind a slow one
+            # Unanswered requests fill the cap; answered pages waiting behind a slow one
             # may add as many again, so one slow response does not idle the others.
             nonlocal sent
-            window = parallel if last is not None else min(max(done + 1, likely), parallel)
-            while (last is None or sent < last) and len(pending) < 2 * window:
-                if sum(1 for future in pending if not future.done()) >= window:
+            cap = parallel if last is not None else min(max(done + 1, likely), parallel)
+            while (last is None or sent < last) and len(pending) < 2 * cap:
+                if sum(1 for future in pending if not future.done()) >= cap:
                     return
                 pending.append(self.request(context, paginator.token(sent)))
                 sent += 1

@@ -18,7 +18,7 @@ from singer_sdk import singerlib as singer
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from typing_extensions import override
 
-from tap_core.coercion import Plan, TypePlan, coerce, first_mismatch, json_kind, plan_for, type_plan
+from tap_core.coercion import Coercions, TypeRules, coerce, coercions_for, first_mismatch, json_kind, type_rules_for
 from tap_core.dates import parse_iso
 from tap_core.errors import APIError
 from tap_core.redaction import drop_matching_keys, is_credential
@@ -92,11 +92,11 @@ def settle_mismatch(record: dict[str, t.Any], field: str, admitted: frozenset[ty
 
 
 class RecordChecks(CheckedResponses):
-    """What each record goes through before it is written, planned once per stream."""
+    """What each record goes through before it is written, decided once per stream."""
 
     # The SDK's type conformance inspects the schema for every field of every record (half
     # the tap's CPU). Records come from JSON, so its datetime normalization has nothing to do;
-    # the rest is done once per stream: numbers and booleans by the coercion plan, fields the
+    # the rest is done once per stream: numbers and booleans by its coercions, fields the
     # schema lacks dropped (with a warning) in _generate_record_messages. Nested objects pass
     # whole, so custom variables survive.
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
@@ -110,8 +110,8 @@ class RecordChecks(CheckedResponses):
     holds_credentials: t.ClassVar[bool] = False
 
     @cached_property
-    def number_plan(self) -> Plan:
-        return plan_for(self.schema)
+    def coercions(self) -> Coercions:
+        return coercions_for(self.schema)
 
     @cached_property
     def top_level_properties(self) -> frozenset[str]:
@@ -161,8 +161,8 @@ class RecordChecks(CheckedResponses):
         return frozenset([*(self.primary_keys or ()), *([self.replication_key] if self.replication_key else [])])
 
     @cached_property
-    def type_rules(self) -> TypePlan:
-        return type_plan(self.schema)
+    def type_rules(self) -> TypeRules:
+        return type_rules_for(self.schema)
 
     def check_keys(self, record: dict[str, t.Any]) -> None:
         """A row without its key cannot be upserted, nor one without a usable bookmark value
@@ -220,5 +220,5 @@ class RecordChecks(CheckedResponses):
         records = self.records_of(response)
         if self.holds_credentials:
             records = [drop_matching_keys(record, is_credential) for record in records]
-        plan = self.number_plan
-        return [coerce(record, plan) for record in records] if plan else records
+        coercions = self.coercions
+        return [coerce(record, coercions) for record in records] if coercions else records

@@ -11,18 +11,18 @@ import requests
 from singer_sdk import Tap
 from typing_extensions import override
 
+from tap_core.budget import budget_for_key
 from tap_core.cli import WORKER_POOLS, tap_command
 from tap_core.errors import AuthError, ConfigError, PlanGatedError
 from tap_core.http import PacedSession
 from tap_core.io import StateFlushingWriter
-from tap_core.pacing import budget_for_key
 from tap_core.redaction import mask_secrets_in_logs, redact_known
 from tap_core.settings import raise_if_invalid, schema_problems, value_problems
 
 if t.TYPE_CHECKING:
     import click
 
-    from tap_core.pacing import RateBudget
+    from tap_core.budget import RateBudget
     from tap_core.rest import EngagementStream
 
 
@@ -31,8 +31,8 @@ class EngagementTap(Tap):
 
     #: The vendor's name as users know it, for messages.
     vendor: t.ClassVar[str]
-    #: The window over which the vendor counts requests per key, in seconds.
-    rate_window_seconds: t.ClassVar[float]
+    #: The period over which the vendor counts requests per key, in seconds.
+    rate_period_seconds: t.ClassVar[float]
     #: Settings whose values must never be printed.
     secret_settings: t.ClassVar[tuple[str, ...]] = ("api_key",)
     message_writer_class = StateFlushingWriter
@@ -68,11 +68,11 @@ class EngagementTap(Tap):
         return budget_for_key(
             str(self.config["api_key"]),
             float(self.config.get("max_requests_per_second") or self.default_rate()),
-            self.rate_window_seconds,
-            also=self.longer_rate_windows(),
+            self.rate_period_seconds,
+            also=self.longer_rate_periods(),
         )
 
-    def longer_rate_windows(self) -> tuple[tuple[int, float], ...]:
+    def longer_rate_periods(self) -> tuple[tuple[int, float], ...]:
         """Caps at longer scales (requests, seconds), e.g. an hourly quota; none by default."""
         return ()
 

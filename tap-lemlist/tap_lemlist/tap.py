@@ -10,7 +10,7 @@ from tap_lemlist.streams import STREAM_TYPES
 
 # lemlist: 20 requests per 2 seconds per key, all routes together.
 RATE_LIMIT_PER_SECOND = 10
-RATE_WINDOW_SECONDS = 2.0
+RATE_PERIOD_SECONDS = 2.0
 
 
 class TapLemlist(EngagementTap):
@@ -18,7 +18,7 @@ class TapLemlist(EngagementTap):
 
     name = "tap-lemlist"
     vendor = "lemlist"
-    rate_window_seconds = RATE_WINDOW_SECONDS
+    rate_period_seconds = RATE_PERIOD_SECONDS
     stream_types = STREAM_TYPES
 
     config_jsonschema = th.PropertiesList(

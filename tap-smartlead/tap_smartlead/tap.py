@@ -14,7 +14,7 @@ from tap_smartlead.streams import STREAM_TYPES
 # and 1,000 per hour. Larger plans raise both settings.
 DEFAULT_RATE_PER_SECOND = 1.0
 MAX_RATE_PER_SECOND = 10
-RATE_WINDOW_SECONDS = 2.0
+RATE_PERIOD_SECONDS = 2.0
 DEFAULT_REQUESTS_PER_HOUR = 1000
 HOUR = 3600.0
 
@@ -24,7 +24,7 @@ class TapSmartlead(EngagementTap):
 
     name = "tap-smartlead"
     vendor = "Smartlead"
-    rate_window_seconds = RATE_WINDOW_SECONDS
+    rate_period_seconds = RATE_PERIOD_SECONDS
     stream_types = STREAM_TYPES
 
     config_jsonschema = th.PropertiesList(
@@ -62,7 +62,7 @@ class TapSmartlead(EngagementTap):
         ),
     ).to_dict()
 
-    def longer_rate_windows(self) -> tuple[tuple[int, float], ...]:
+    def longer_rate_periods(self) -> tuple[tuple[int, float], ...]:
         hourly = int(self.config.get("max_requests_per_hour") or 0)
         return ((hourly, HOUR),) if hourly else ()
 

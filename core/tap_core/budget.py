@@ -1,6 +1,6 @@
 """One request budget per API key, shared by every stream (and thread) of the process.
 
-Vendors count requests per key over a sliding window. Pacing before sending is cheaper than
+Vendors count requests per key over a sliding period. Pacing before sending is cheaper than
 provoking 429s: a 429 costs a request and a wait, and a key shared with other tools suffers too.
 """
 
@@ -13,19 +13,19 @@ import time
 from collections import deque
 
 # Our send time and the vendor's arrival time differ by network jitter; this slack keeps a
-# window of our sends from landing inside a shorter window at the vendor.
-WINDOW_SLACK_SECONDS = 0.05
+# period's worth of our sends from landing inside a shorter period at the vendor.
+PERIOD_SLACK_SECONDS = 0.05
 
 
-class Window:
+class Limit:
     """At most ``max_requests`` sends in any ``period`` seconds."""
 
     def __init__(self, max_requests: int, period: float) -> None:
         if max_requests < 1 or period <= 0:
-            msg = "a rate window needs at least one request per positive period"
+            msg = "a rate limit needs at least one request per positive period"
             raise ValueError(msg)
         self.max_requests = max_requests
-        self.period = period + WINDOW_SLACK_SECONDS
+        self.period = period + PERIOD_SLACK_SECONDS
         self.sent: deque[float] = deque()
 
     def earliest(self, now: float) -> float:
@@ -58,34 +58,34 @@ class Ticket:
 
 
 class RateBudget:
-    """Requests allowed by every window at once, plus server-imposed pauses.
+    """Requests allowed by every limit at once, plus server-imposed pauses.
 
-    Vendors state limits at several scales (per 2 s, per minute, per hour); one window each.
+    Vendors state limits at several scales (per 2 s, per minute, per hour); one ``Limit`` each.
     """
 
     def __init__(self, max_requests: int, period: float, *, also: tuple[tuple[int, float], ...] = ()) -> None:
-        self.windows = [Window(max_requests, period), *(Window(n, p) for n, p in also)]
-        # Sends are spread evenly over the first window rather than fired in bursts: with
-        # latency, a burst leaves the rest of the window idle and the rate falls short.
-        self.spacing = self.windows[0].period / max_requests
+        self.limits = [Limit(max_requests, period), *(Limit(n, p) for n, p in also)]
+        # Sends are spread evenly over the first limit's period rather than fired in bursts: with
+        # latency, a burst leaves the rest of the period idle and the rate falls short.
+        self.spacing = self.limits[0].period / max_requests
         self._next_slot = 0.0
         self._paused_until = 0.0
         self._lock = threading.Lock()
 
     @property
     def max_requests(self) -> int:
-        return self.windows[0].max_requests
+        return self.limits[0].max_requests
 
     @property
     def period(self) -> float:
-        return self.windows[0].period
+        return self.limits[0].period
 
     @classmethod
-    def per_second(cls, rate: float, window: float, *, also: tuple[tuple[int, float], ...] = ()) -> RateBudget:
-        """A budget of ``rate`` requests per second, counted over the vendor's ``window``."""
-        allowed = int(rate * window)
+    def per_second(cls, rate: float, period: float, *, also: tuple[tuple[int, float], ...] = ()) -> RateBudget:
+        """A budget of ``rate`` requests per second, counted over the vendor's ``period``."""
+        allowed = int(rate * period)
         if allowed >= 1:
-            return cls(allowed, window, also=also)
+            return cls(allowed, period, also=also)
         return cls(1, 1 / rate, also=also)
 
     def acquire(self, ticket: Ticket | None = None) -> bool:
@@ -99,11 +99,11 @@ class RateBudget:
                 if ticket is not None and ticket.withdrawn.is_set():
                     return False
                 now = time.monotonic()
-                slot = max([self._paused_until, self._next_slot, *(w.earliest(now) for w in self.windows)])
+                slot = max([self._paused_until, self._next_slot, *(w.earliest(now) for w in self.limits)])
                 self._next_slot = slot + self.spacing
-                for window in self.windows:
+                for limit in self.limits:
                     # In time order: a booking made after a pause can precede earlier ones.
-                    window.sent.insert(bisect.bisect(window.sent, slot), slot)
+                    limit.sent.insert(bisect.bisect(limit.sent, slot), slot)
                 if ticket is not None:
                     ticket.booked(self, slot)
             if slot > now:
@@ -121,10 +121,10 @@ class RateBudget:
         with self._lock:
             if slot <= time.monotonic():
                 return
-            for window in self.windows:
-                index = bisect.bisect_left(window.sent, slot)
-                if index < len(window.sent) and window.sent[index] == slot:
-                    del window.sent[index]
+            for limit in self.limits:
+                index = bisect.bisect_left(limit.sent, slot)
+                if index < len(limit.sent) and limit.sent[index] == slot:
+                    del limit.sent[index]
             if self._next_slot == slot + self.spacing:
                 # The last booking: the next sender may take its place.
                 self._next_slot = slot
@@ -134,23 +134,23 @@ class RateBudget:
         with self._lock:
             self._paused_until = max(self._paused_until, time.monotonic() + seconds)
 
-    def window_has_room(self) -> bool:
-        """Whether our own sends leave room in every window right now."""
+    def has_room_now(self) -> bool:
+        """Whether our own sends leave room under every limit right now."""
         with self._lock:
             now = time.monotonic()
-            return all(window.has_room(now) for window in self.windows)
+            return all(limit.has_room(now) for limit in self.limits)
 
 
 _budgets: dict[str, RateBudget] = {}
 _budgets_lock = threading.Lock()
 
 
-def budget_for_key(api_key: str, rate: float, window: float, *, also: tuple[tuple[int, float], ...] = ()) -> RateBudget:
+def budget_for_key(api_key: str, rate: float, period: float, *, also: tuple[tuple[int, float], ...] = ()) -> RateBudget:
     """The process-wide budget of one API key at one rate (the key is kept only as a hash)."""
     fingerprint = hashlib.sha256(api_key.encode()).hexdigest()
-    slot = f"{fingerprint}:{rate}:{window}:{also}"
+    slot = f"{fingerprint}:{rate}:{period}:{also}"
     with _budgets_lock:
         budget = _budgets.get(slot)
         if budget is None:
-            budget = _budgets[slot] = RateBudget.per_second(rate, window, also=also)
+            budget = _budgets[slot] = RateBudget.per_second(rate, period, also=also)
         return budget
