@@ -1,9 +1,11 @@
-"""Write docs/reference.md from the taps themselves: ``--about`` for settings, ``--discover`` for
-streams and fields. ``python scripts/reference.py --check`` fails if the file is stale."""
+"""Write docs/reference.md from the taps themselves (``--about`` for settings, ``--discover`` for
+streams and fields), and the README's stream tables from the taps' stream classes.
+``python scripts/reference.py --check`` fails if either is stale."""
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import typing as t
@@ -11,6 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = ROOT / "docs" / "reference.md"
+README = ROOT / "README.md"
 TAPS = ("tap-lemlist", "tap-smartlead")
 
 
@@ -83,11 +86,53 @@ def render() -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def stream_classes(tap: str) -> tuple[t.Any, ...]:
+    if tap == "tap-lemlist":
+        from tap_lemlist.tap import TapLemlist  # noqa: PLC0415
+
+        return TapLemlist.stream_types
+    from tap_smartlead.tap import TapSmartlead  # noqa: PLC0415
+
+    return TapSmartlead.stream_types
+
+
+def summary(stream_type: t.Any) -> str:
+    """The first sentence of a stream class's docstring, as Markdown."""
+    text = " ".join((stream_type.__doc__ or "").split())
+    first = re.split(r"(?<=[.])\s", text, maxsplit=1)[0]
+    return first.replace("``", "`")
+
+
+def stream_table(tap: str) -> list[str]:
+    lines = ["| stream | endpoint | replication | primary key |", "|---|---|---|---|"]
+    for stream_type in stream_classes(tap):
+        key = stream_type.replication_key  # a class attribute, or the SDK's property where unset
+        replication = f"incremental on `{key}`" if isinstance(key, str) else "full table"
+        keys = ", ".join(f"`{name}`" for name in stream_type.primary_keys or ())
+        lines.append(f"| `{stream_type.name}` | {summary(stream_type)} | {replication} | {keys} |")
+    return lines
+
+
+def readme(text: str) -> str:
+    """``text`` (the README) with each tap's stream table written between its markers."""
+    for tap in TAPS:
+        start = f"<!-- streams of {tap}: written by scripts/reference.py from the tap's stream classes -->"
+        end = f"<!-- end of streams of {tap} -->"
+        before, _, rest = text.partition(start)
+        _, _, after = rest.partition(end)
+        text = "\n".join([before + start, *stream_table(tap), end]) + after
+    return text
+
+
 if __name__ == "__main__":
     text = render()
+    current = README.read_text()
     if "--check" in sys.argv:
-        if not TARGET.exists() or TARGET.read_text() != text:
-            print(f"{TARGET.relative_to(ROOT)} is stale: run .venv/bin/python scripts/reference.py", file=sys.stderr)
+        stale = [path for path, fresh in ((TARGET, text), (README, readme(current))) if path.read_text() != fresh]
+        if stale:
+            names = ", ".join(str(path.relative_to(ROOT)) for path in stale)
+            print(f"{names} stale: run .venv/bin/python scripts/reference.py", file=sys.stderr)
             sys.exit(1)
     else:
         TARGET.write_text(text)
+        README.write_text(readme(current))

@@ -1,4 +1,4 @@
-"""docs/reference.md is generated from the taps and must match them."""
+"""docs/reference.md and the README's stream tables are generated from the taps and must match them."""
 
 from __future__ import annotations
 

@@ -96,7 +96,8 @@ class SequencesStream(CampaignChildStream):
 
 
 class CampaignLeadsStream(CampaignChildStream):
-    """``GET /campaigns/{campaignId}/export/leads?state=all&format=json``.
+    """``GET /campaigns/{campaignId}/export/leads?state=all&format=json``: whole leads, the team's
+    custom variables in ``variables``.
 
     The export is the only full lead list (``/campaigns/{id}/leads`` gives ids only). Its
     rows mix lemlist's fields with the team's custom variables; the latter are kept whole in

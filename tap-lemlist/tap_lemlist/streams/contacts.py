@@ -17,7 +17,7 @@ CRM_PAGE_SIZE = 500
 
 
 class ContactsStream(LemlistStream):
-    """``GET /contacts``: contacts with their custom ``fields``."""
+    """``GET /contacts``: contacts, their values (custom ones too) in the ``fields`` JSON column."""
 
     name = "contacts"
     path = "/contacts"

@@ -17,7 +17,7 @@ if t.TYPE_CHECKING:
 
 
 class TeamStream(LemlistStream):
-    """``GET /team``: one row, the team the key belongs to."""
+    """``GET /team``: one row, the team the key belongs to; its ``apiKey`` is never emitted."""
 
     name = "team"
     path = "/team"

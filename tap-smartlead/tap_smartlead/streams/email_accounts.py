@@ -43,7 +43,7 @@ class MailboxStream(SmartleadStream):
 
 
 class EmailAccountsStream(MailboxStream):
-    """``GET /email-accounts/``: 100 per page, a bare array."""
+    """``GET /email-accounts/``: the mailboxes, 100 per page, their credentials removed."""
 
     name = "email_accounts"
     path = "/email-accounts/"
@@ -65,7 +65,7 @@ class EmailAccountsStream(MailboxStream):
 
 
 class CampaignEmailAccountsStream(MailboxStream, CampaignChildStream):
-    """``GET /campaigns/{campaign_id}/email-accounts``: the same rows, the same stripping."""
+    """``GET /campaigns/{campaign_id}/email-accounts``: a campaign's mailboxes, credentials removed."""
 
     name = "campaign_email_accounts"
     path = "/campaigns/{campaign_id}/email-accounts"

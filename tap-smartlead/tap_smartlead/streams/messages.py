@@ -26,7 +26,8 @@ REPLIES_READ = "replies_read"
 
 
 class LeadMessageHistoryStream(PerParentStream, SmartleadStream):
-    """``GET /campaigns/{campaign_id}/leads/{lead_id}/message-history``: a lead's thread.
+    """``GET /campaigns/{campaign_id}/leads/{lead_id}/message-history``: a lead's thread, read only
+    for leads whose activities show a reply not read before.
 
     A child of ``lead_activities``, so its cost follows activity: only leads whose activities
     row shows a reply are asked for, and a lead seen again with the same replies (another window
