@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 from tap_core.errors import TapError
 from tap_core.http import InvalidBodyError
 from tap_core.redaction import is_credential
-from tap_core.windows import WindowedStream
 from tap_lemlist.tap import TapLemlist
 from tap_smartlead.tap import TapSmartlead
 
@@ -62,8 +61,6 @@ def emitted(stream: EngagementStream, body: bytes) -> list[dict[str, t.Any]]:
     """The records the tap would write for one page with this body."""
     out = []
     context = context_of(stream)
-    if isinstance(stream, WindowedStream):
-        stream.window = (None, stream._tap.sync_started_at)
     for record in stream.parse_response(response_of(stream, body)):
         processed = stream.post_process(record, context)
         if processed is not None:

@@ -312,8 +312,8 @@ def test_reply_mark_counts_replies_not_opens(activities, mark):
 
 def test_only_replied_leads_get_a_message_history_context():
     stream = TAP.streams["lead_activities"]
-    stream.window = (None, datetime.datetime(2026, 1, 3, tzinfo=datetime.timezone.utc))  # type: ignore[attr-defined]
-    lead = {"email_lead_map_id": 1, "lead_id": 2, "campaign_id": 3}
+    # A row of the window ending on 3 January, stamped with that end as its bookmark.
+    lead = {"email_lead_map_id": 1, "lead_id": 2, "campaign_id": 3, "event_time_to": "2026-01-03T00:00:00.000Z"}
     silent = {**lead, "activities": [{"reply_details": None, "open_count": 4}]}
     answered = {**lead, "activities": [{"reply_details": REPLY}]}
     assert list(stream.generate_child_contexts(silent, None)) == []
@@ -326,7 +326,9 @@ def test_only_replied_leads_get_a_message_history_context():
         "window_end": "2026-01-03T00:00:00.000Z",
     }
     # A docs example's activity with a number as stats_id is loaded as text.
-    [row] = rows("lead_activities", {"data": [{"email_lead_map_id": 1, "activities": [{"stats_id": 12345}]}]})
+    window_end = "2026-01-03T00:00:00.000Z"  # what the window's read stamps on each row
+    answer = {"data": [{"email_lead_map_id": 1, "event_time_to": window_end, "activities": [{"stats_id": 12345}]}]}
+    [row] = rows("lead_activities", answer)
     assert row["activities"][0]["stats_id"] == "12345"
 
 

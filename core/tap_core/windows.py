@@ -28,6 +28,10 @@ CHECKPOINT = "window_checkpoint"
 PROGRESS_MARKERS = "progress_markers"
 # How late an API may store an event after the event's own time, at most.
 LATE_ARRIVALS = datetime.timedelta(days=1)
+# Context keys of one window's requests: its bounds (ISO dates, the lower one None when open)
+# and how many records it likely holds.
+WINDOW = "window"
+EXPECTED = "records_expected"
 
 Window = tuple[datetime.datetime | None, datetime.datetime]
 
@@ -70,10 +74,6 @@ class WindowedStream(EngagementStream):
     # Windows complete in order, but records within one need not be sorted.
     is_sorted = False
 
-    window: Window
-    #: Records the current window likely holds, from the last one's density.
-    expected = 0
-
     def window_origin(self, context: Context | None) -> datetime.datetime | None:
         """Where reading starts: the bookmark or start_date; None when there is neither."""
         raise NotImplementedError
@@ -102,11 +102,12 @@ class WindowedStream(EngagementStream):
         # the stream cannot resume nor lets a later window's max fall behind a checkpoint.
         self.get_context_state(context).setdefault(PROGRESS_MARKERS, {})
         span = FIRST_SPAN
-        self.expected = 0
+        expected = 0
         while True:
-            self.window = (low, high)
+            # The window travels with the requests of its pages: get_url_params reads it there.
+            window_context = {**(context or {}), WINDOW: (low and iso_ms(low), iso_ms(high)), EXPECTED: expected}
             count = 0
-            for record in super().get_records(context):
+            for record in super().get_records(window_context):
                 count += 1
                 yield record
             if self._gated:
@@ -117,10 +118,29 @@ class WindowedStream(EngagementStream):
             last_span = span if low is None else high - low
             span = next_span(last_span, count, self.window_records)
             low, high = high, min(end, high + span)
-            self.expected = int(count * ((high - low) / last_span))
+            expected = int(count * ((high - low) / last_span))
 
-    def records_expected(self, context: Context | None) -> int:  # noqa: ARG002
-        return self.expected
+    @override
+    def request_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
+        if not (self.bookmark_is_window_end and self.replication_key):
+            yield from super().request_records(context)
+            return
+        # Stamped as they are read, so that children's early requests see the bookmark too.
+        end = iso_ms(self.window_of(context)[1])
+        for record in super().request_records(context):
+            record[self.replication_key] = end
+            yield record
+
+    @override
+    def records_expected(self, context: Context | None) -> int:
+        """The records the window likely holds, from the last window's density."""
+        return int((context or {}).get(EXPECTED) or 0)
+
+    def window_of(self, context: Context | None) -> Window:
+        """The date window a request of this context reads: the whole history up to the
+        sync's start when the context names none."""
+        low, high = (context or {}).get(WINDOW) or (None, None)
+        return (parse_iso(low) if low else None, parse_iso(high) if high else self._tap.sync_started_at)
 
     def checkpoint(self, context: Context | None, high: datetime.datetime, *, final: bool) -> None:
         """Everything up to ``high`` is emitted: say so in a STATE now, not at the end."""

@@ -13,6 +13,9 @@ from tap_core.windows import WindowedStream
 from tap_lemlist.client import LemlistStream
 from tap_lemlist.streams.team import TeamStream
 
+# The API's filters a partition of activities sets: one campaign, one type.
+PARTITION_KEYS = ("campaignId", "type")
+
 if t.TYPE_CHECKING:
     import datetime
 
@@ -48,7 +51,7 @@ class ActivitiesStream(WindowedStream, LemlistStream):
         if campaign_ids == [None] and types == [None]:
             return None
         return [
-            {key: value for key, value in (("campaignId", campaign), ("type", kind)) if value}
+            {key: value for key, value in zip(PARTITION_KEYS, (campaign, kind), strict=True) if value}
             for campaign, kind in itertools.product(campaign_ids, types)
         ]
 
@@ -71,8 +74,8 @@ class ActivitiesStream(WindowedStream, LemlistStream):
     @override
     def get_url_params(self, context: Context | None, next_page_token: t.Any | None) -> dict[str, t.Any]:
         params = super().get_url_params(context, next_page_token)
-        low, high = self.window
+        low, high = self.window_of(context)
         params["maxDate"] = iso_ms(high)
         if low is not None:
             params["minDate"] = iso_ms(low)
-        return params | dict(context or {})
+        return params | {key: value for key, value in (context or {}).items() if key in PARTITION_KEYS}

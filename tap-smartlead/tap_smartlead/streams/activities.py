@@ -105,7 +105,7 @@ class LeadActivitiesStream(WindowedStream, SmartleadStream):
     @override
     def get_url_params(self, context: Context | None, next_page_token: t.Any | None) -> dict[str, t.Any]:
         params: dict[str, t.Any] = {"offset": next_page_token or 0, "limit": self.page_size}
-        low, high = self.window
+        low, high = self.window_of(context)
         if low is not None or high < self._tap.sync_started_at:
             # event_time_to is only accepted together with event_time_from.
             params |= {"event_time_from": iso_ms(low or EPOCH), "event_time_to": iso_ms(high)}
@@ -156,10 +156,5 @@ class LeadActivitiesStream(WindowedStream, SmartleadStream):
         return {
             **ids,
             "reply_mark": mark,
-            "window_end": iso_ms(self.window[1]),
+            "window_end": record.get(self.replication_key),
         }
-
-    @override
-    def post_process(self, row: dict[str, t.Any], context: Context | None = None) -> dict[str, t.Any]:
-        row["event_time_to"] = iso_ms(self.window[1])
-        return row
