@@ -14,7 +14,7 @@ from typing_extensions import override
 
 from tap_core.budget import Ticket
 from tap_core.http import TICKET_ATTR
-from tap_core.paging import OffsetPager
+from tap_core.paging import TapPaginator
 from tap_core.records import RecordChecks
 
 if t.TYPE_CHECKING:
@@ -95,10 +95,10 @@ class PagesInFlight(RecordChecks):
         paginator = self.get_new_paginator()
         token = paginator.current_value if paginator is not None else None
         first = self.send_early(context, token)
-        if isinstance(paginator, OffsetPager) and self.total_key:
+        if isinstance(paginator, TapPaginator) and paginator.fetch_ahead and self.total_key:
             first.add_done_callback(lambda done: self.prefetch_rest(context, paginator, done))
 
-    def prefetch_rest(self, context: Context, paginator: OffsetPager, first: Future[requests.Response]) -> None:
+    def prefetch_rest(self, context: Context, paginator: TapPaginator[t.Any], first: Future[requests.Response]) -> None:
         """Once an early first page tells the total, its partition's next pages go out too,
         so partitions overlap instead of each waiting a round trip per page."""
         if first.cancelled() or first.exception() is not None:
@@ -120,52 +120,37 @@ class PagesInFlight(RecordChecks):
     def pages(
         self, context: Context | None, paginator: BaseAPIPaginator[t.Any] | None
     ) -> Iterator[tuple[requests.Response, list[dict[str, t.Any]]]]:
-        """Each page's response and records, in order. An empty page ends paging, as in the SDK."""
+        """Each page's response and records, strictly in order; the one fetch path.
+
+        A paginator that can say a page's token in advance (``fetch_ahead``) has its pages
+        fetched ahead of the one being emitted; any other gets one page at a time, which is
+        the same path with one request in flight. The first page goes alone, so a short list
+        costs one request, unless the last date window's density says more pages exist
+        (``records_expected``). After ``n`` full pages, up to ``n + 1`` more are in flight (at
+        most ``parallel_requests``): pages already sent when a short page arrives are the only
+        speculation. Where the API gives a total, every remaining page may go at once, and none
+        is wasted. An empty page ends paging unless the paginator says to go on, as in the SDK.
+        """
         if paginator is None:
             response = self.request(context, None).result()
             yield response, list(self.parse_response(response))
             return
-        if isinstance(paginator, OffsetPager) and self._tap.parallel_requests > 1:
-            yield from self.pages_ahead(context, paginator)
-            return
-        future = self.request(context, paginator.current_value)
-        while True:
-            response = future.result()
-            records = list(self.parse_response(response))
-            yield response, records
-            if not records and not paginator.continue_if_empty(response):
-                return
-            paginator.advance(response)
-            if paginator.finished:
-                return
-            future = self.request(context, paginator.current_value)
-
-    def pages_ahead(
-        self, context: Context | None, paginator: OffsetPager
-    ) -> Iterator[tuple[requests.Response, list[dict[str, t.Any]]]]:
-        """Offset pages fetched ahead of the one being emitted, emitted strictly in order.
-
-        The first page goes alone, so a short list costs one request, unless the last date
-        window's density says more pages exist (``records_expected``). After ``n`` full pages,
-        up to ``n + 1`` more are in flight (at most ``parallel_requests``): pages already sent
-        when a short page arrives are the only speculation. Where the API gives a total, every
-        remaining page may go at once, and none is wasted.
-        """
-        parallel = self._tap.parallel_requests
-        pending: deque[Future[requests.Response]] = deque([self.request(context, paginator.token(0))])
+        ahead = paginator if isinstance(paginator, TapPaginator) and paginator.fetch_ahead else None
+        parallel = self._tap.parallel_requests if ahead else 1
+        pending: deque[Future[requests.Response]] = deque([self.request(context, paginator.current_value)])
         sent, done, last = 1, 0, None
         # Pages known to exist before any answer says so (a window as dense as the last one).
-        likely = paginator.pages_within(self.records_expected(context)) // 2
+        likely = ahead.pages_within(self.records_expected(context)) // 2 if ahead else 0
 
         def top_up() -> None:
             # Unanswered requests fill the cap; answered pages waiting behind a slow one
             # may add as many again, so one slow response does not idle the others.
             nonlocal sent
             cap = parallel if last is not None else min(max(done + 1, likely), parallel)
-            while (last is None or sent < last) and len(pending) < 2 * cap:
+            while ahead and (last is None or sent < last) and len(pending) < 2 * cap:
                 if sum(1 for future in pending if not future.done()) >= cap:
                     return
-                pending.append(self.request(context, paginator.token(sent)))
+                pending.append(self.request(context, ahead.token(sent)))
                 sent += 1
 
         try:
@@ -175,18 +160,22 @@ class PagesInFlight(RecordChecks):
                 head = pending[0]
                 while done and not head.done():
                     wait([f for f in pending if not f.done()], return_when=FIRST_COMPLETED)
-                    top_up()
+                    if parallel > 1:  # one at a time sends the next page only once this one is read
+                        top_up()
                 response = pending.popleft().result()
                 records = list(self.parse_response(response))
                 yield response, records
                 done += 1
-                if not records:
+                if not records and not paginator.continue_if_empty(response):
                     return
                 paginator.advance(response)
                 if paginator.finished:
                     return
+                if ahead is None:
+                    pending.append(self.request(context, paginator.current_value))
+                    continue
                 if last is None and (total := self.total_of(response)) is not None:
-                    last = paginator.pages_within(total)
+                    last = ahead.pages_within(total)
                 top_up()
         finally:
             # Newest first, so the budget can hand their slots, in turn, to what comes next.

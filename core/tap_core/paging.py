@@ -6,6 +6,7 @@ import datetime
 import typing as t
 
 from singer_sdk.pagination import BaseAPIPaginator
+from typing_extensions import override
 
 from tap_core.errors import APIError
 
@@ -15,6 +16,7 @@ if t.TYPE_CHECKING:
     import requests
 
 RecordsOf = t.Callable[["requests.Response"], list[dict[str, t.Any]]]
+T = t.TypeVar("T")
 
 
 def describe_shape(payload: object) -> str:
@@ -60,7 +62,22 @@ def records_in(
     return records
 
 
-class OffsetPager(BaseAPIPaginator[int]):
+class TapPaginator(BaseAPIPaginator[T]):
+    """A paginator that says whether its pages can be requested before the previous one answers."""
+
+    #: Whether page ``n``'s token is known before page ``n - 1`` answers (``token``).
+    fetch_ahead: t.ClassVar[bool] = False
+
+    def token(self, index: int) -> T:
+        """The token of page ``index`` (0 = first), where ``fetch_ahead`` holds."""
+        raise NotImplementedError
+
+    def pages_within(self, total: int) -> int:  # noqa: ARG002
+        """How many pages hold ``total`` records; 0 where that cannot be known."""
+        return 0
+
+
+class OffsetPager(TapPaginator[int]):
     """Offset/limit paging: a short page is the last one, so no empty request follows it.
 
     Where the API answers an explicit "more" flag (``more_flag``), the flag decides.
@@ -92,11 +109,15 @@ class OffsetPager(BaseAPIPaginator[int]):
         self._seen: set[object] = set()
         self.start = start
 
+    fetch_ahead = True
+
+    @override
     def token(self, index: int) -> int:
         """The token of page ``index`` (0 = first): offsets and page numbers are predictable,
         which is what lets pages be fetched ahead."""
         return self.start + index * self._step
 
+    @override
     def pages_within(self, total: int) -> int:
         """How many pages hold ``total`` records (0 while the page size is unknown)."""
         size = self._page_size or self._largest
@@ -128,7 +149,7 @@ def chunk_end(first: str, last: datetime.date, days: int) -> datetime.date:
     return min(last, datetime.date.fromisoformat(first) + datetime.timedelta(days=days - 1))
 
 
-class DayChunkPager(BaseAPIPaginator[str]):
+class DayChunkPager(TapPaginator[str]):
     """Walks [first, last] (YYYY-MM-DD) in chunks of ``days``: the token is a chunk's first day."""
 
     def __init__(self, first: datetime.date, last: datetime.date, days: int) -> None:
