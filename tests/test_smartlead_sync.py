@@ -471,7 +471,7 @@ def test_redirects_are_refused_not_followed(smartlead_account):
 
 def test_default_rate_is_safe_under_every_documented_limit():
     tap = TapSmartlead(config={"api_key": "k"}, validate_config=True)
-    windows = [(w.max_requests, round(w.period)) for w in tap.budget.limits]
+    windows = [(w.max_requests, round(w.period)) for w in tap.run.budget.limits]
     # 2 per 2 s is under 10 per 2 s and 60 per minute; 1,000 per hour is the Standard plan's cap.
     assert windows == [(2, 2), (1000, 3600)]
 

@@ -25,10 +25,11 @@ from tap_core.errors import APIError
 if t.TYPE_CHECKING:
     from collections.abc import Generator
 
+    from singer_sdk import Tap
     from singer_sdk.helpers.types import Context, RequestFunc
 
     from tap_core.budget import RateBudget
-    from tap_core.tap import EngagementTap
+    from tap_core.run import SyncRun
 
 # requests' own messages for these errors embed the full URL, query string included; they are
 # described by class name only.
@@ -106,7 +107,10 @@ def body_excerpt(response: requests.Response) -> str:
 class HttpStream(RESTStream[t.Any]):
     """A stream's requests: sent through the key's paced session, retried as the server asks."""
 
-    _tap: EngagementTap
+    def __init__(self, tap: Tap, run: SyncRun) -> None:
+        #: What this stream shares with the run's other streams: its only way out to them.
+        self.run = run
+        super().__init__(tap=tap)
 
     # A redirect would carry the key to another host; it is reported instead of followed.
     allow_redirects = False
@@ -137,12 +141,12 @@ class HttpStream(RESTStream[t.Any]):
 
     @property
     def budget(self) -> RateBudget:
-        return self._tap.budget
+        return self.run.budget
 
     @property
     @override
     def requests_session(self) -> requests.Session:
-        return self._tap.http_session
+        return self.run.session
 
     @property
     def route(self) -> str:

@@ -63,7 +63,7 @@ class PagesInFlight(RecordChecks):
         prepared = self.prepare(context, token)
         ticket = Ticket()
         setattr(prepared, TICKET_ATTR, ticket)
-        future = self._tap.pool.submit(self.request_decorator(self._request), prepared, context)
+        future = self.run.pool.submit(self.request_decorator(self._request), prepared, context)
         setattr(future, TICKET_ATTR, ticket)
         return future
 
@@ -106,7 +106,7 @@ class PagesInFlight(RecordChecks):
         total = self.total_of(first.result())
         if total is None:
             return
-        for index in range(1, min(paginator.pages_within(total), self._tap.parallel_requests + 1)):
+        for index in range(1, min(paginator.pages_within(total), self.run.parallel_requests + 1)):
             self.send_early(context, paginator.token(index))
 
     @override
@@ -136,7 +136,7 @@ class PagesInFlight(RecordChecks):
             yield response, list(self.parse_response(response))
             return
         ahead = paginator if isinstance(paginator, TapPaginator) and paginator.fetch_ahead else None
-        parallel = self._tap.parallel_requests if ahead else 1
+        parallel = self.run.parallel_requests if ahead else 1
         pending: deque[Future[requests.Response]] = deque([self.request(context, paginator.current_value)])
         sent, done, last = 1, 0, None
         # Pages known to exist before any answer says so (a window as dense as the last one).

@@ -41,8 +41,8 @@ class CheckedResponses(HttpStream):
 
     def auth_failure_message(self, endpoint: str, status: int) -> str:
         return (
-            f"{self._tap.vendor} rejected the API key ({status} on {endpoint}). "
-            f"Check the api_key setting ({self._tap.env_var('api_key')})."
+            f"{self.run.vendor} rejected the API key ({status} on {endpoint}). "
+            f"Check the api_key setting ({self.run.env_var('api_key')})."
         )
 
     @override

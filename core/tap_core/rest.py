@@ -44,7 +44,7 @@ class EngagementStream(PagesInFlight):
     @property
     def window_end(self) -> str:
         """The sync's start: the fixed upper bound of every date window of this run."""
-        return iso_ms(self._tap.sync_started_at)
+        return iso_ms(self.run.started_at)
 
     def with_children_early(
         self, records: Iterable[dict[str, t.Any]], context: Context | None
@@ -62,7 +62,7 @@ class EngagementStream(PagesInFlight):
             for child in children:
                 if child_context is not None and not child.stopped:
                     child.prefetch(dict(child_context))
-            if len(ahead) > self._tap.parallel_requests:
+            if len(ahead) > self.run.parallel_requests:
                 yield ahead.popleft()
         yield from ahead
 
@@ -82,7 +82,7 @@ class EngagementStream(PagesInFlight):
         self._newest_checked = ""
         try:
             records = super().get_records(context)
-            if self.child_streams and self._tap.parallel_requests > 1:
+            if self.child_streams and self.run.parallel_requests > 1:
                 records = self.with_children_early(records, context)
             yield from records
         except PlanGatedError as gate:
@@ -92,7 +92,7 @@ class EngagementStream(PagesInFlight):
                 self.name,
                 gate,
             )
-            self._tap.note_gated(self, gate)
+            self.run.on_gated(self, gate)
 
     @override
     def _sync_records(
@@ -135,5 +135,5 @@ class EngagementStream(PagesInFlight):
         self._write_state_message()
         STOPPED_STREAMS.append(
             f"Stream '{self.name}' stopped: {self.failure}. The other streams went on. To sync without it "
-            f"meanwhile: meltano select {self._tap.name} --exclude {self.name} '*'."
+            f"meanwhile: meltano select {self.run.command} --exclude {self.name} '*'."
         )

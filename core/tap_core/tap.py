@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import datetime
 import typing as t
-from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 
-import requests
 from singer_sdk import Tap
 from typing_extensions import override
 
 from tap_core.budget import budget_for_key
-from tap_core.cli import WORKER_POOLS, tap_command
+from tap_core.cli import tap_command
 from tap_core.errors import AuthError, ConfigError, PlanGatedError
-from tap_core.http import PacedSession
 from tap_core.io import StateFlushingWriter
 from tap_core.redaction import mask_secrets_in_logs, redact_known
+from tap_core.run import SyncRun
 from tap_core.settings import raise_if_invalid, schema_problems, value_problems
 
 if t.TYPE_CHECKING:
@@ -64,7 +62,20 @@ class EngagementTap(Tap):
         return f"{self.name.upper().replace('-', '_')}_{setting.upper()}"
 
     @cached_property
-    def budget(self) -> RateBudget:
+    def run(self) -> SyncRun:
+        """What this run's streams share; each stream gets it when the tap makes it."""
+        return SyncRun(
+            command=self.name,
+            vendor=self.vendor,
+            parallel_requests=int(self.config.get("parallel_requests") or 1),
+            make_budget=self.make_budget,
+            env_var=self.env_var,
+            on_gated=self.note_gated,
+            started_at=self.sync_started_at,
+        )
+
+    def make_budget(self) -> RateBudget:
+        """The key's request budget, shared with every tap of this process using the key."""
         return budget_for_key(
             str(self.config["api_key"]),
             float(self.config.get("max_requests_per_second") or self.default_rate()),
@@ -79,29 +90,9 @@ class EngagementTap(Tap):
     def default_rate(self) -> float:
         return float(self.config_jsonschema["properties"]["max_requests_per_second"]["default"])
 
-    @cached_property
-    def http_session(self) -> PacedSession:
-        session = PacedSession(self.budget)
-        # One pooled connection per worker thread, so parallel requests reuse connections.
-        adapter = requests.adapters.HTTPAdapter(pool_maxsize=self.parallel_requests)
-        session.mount("http://", adapter)
-        session.mount("https://", adapter)
-        return session
-
-    @property
-    def parallel_requests(self) -> int:
-        return int(self.config.get("parallel_requests") or 1)
-
-    @cached_property
-    def pool(self) -> ThreadPoolExecutor:
-        """The workers that send requests; the key's budget paces them all."""
-        pool = ThreadPoolExecutor(max_workers=self.parallel_requests, thread_name_prefix=self.name)
-        WORKER_POOLS.add(pool)
-        return pool
-
     @override
     def discover_streams(self) -> list[EngagementStream]:
-        streams = [stream_type(tap=self) for stream_type in self.stream_types]
+        streams = [stream_type(tap=self, run=self.run) for stream_type in self.stream_types]
         self.check_selection(sorted(stream.name for stream in streams))
         by_type = {type(stream): stream for stream in streams}
         for stream in streams:

@@ -93,7 +93,7 @@ class WindowedStream(EngagementStream):
 
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
-        end = self._tap.sync_started_at
+        end = self.run.started_at
         origin = self.window_origin(context)
         if origin is not None and origin >= end:
             return
@@ -140,7 +140,7 @@ class WindowedStream(EngagementStream):
         """The date window a request of this context reads: the whole history up to the
         sync's start when the context names none."""
         low, high = (context or {}).get(WINDOW) or (None, None)
-        return (parse_iso(low) if low else None, parse_iso(high) if high else self._tap.sync_started_at)
+        return (parse_iso(low) if low else None, parse_iso(high) if high else self.run.started_at)
 
     def checkpoint(self, context: Context | None, high: datetime.datetime, *, final: bool) -> None:
         """Everything up to ``high`` is emitted: say so in a STATE now, not at the end."""

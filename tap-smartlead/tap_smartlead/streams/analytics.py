@@ -116,13 +116,13 @@ class DayWiseStatsStream(SmartleadStream):
 
     @override
     def get_new_paginator(self) -> DayChunkPager:
-        last = self._tap.sync_started_at.date()
+        last = self.run.started_at.date()
         return DayChunkPager(min(self.first_day(self.context), last), last, DAYS_PER_REQUEST)
 
     @override
     def get_url_params(self, context: Context | None, next_page_token: t.Any | None) -> dict[str, t.Any]:
         first = str(next_page_token)
-        end = chunk_end(first, self._tap.sync_started_at.date(), DAYS_PER_REQUEST)
+        end = chunk_end(first, self.run.started_at.date(), DAYS_PER_REQUEST)
         params: dict[str, t.Any] = {"start_date": first, "end_date": end.isoformat()}
         client = self.client_id()
         return params if client is None else params | {"client_ids": client}
