@@ -85,3 +85,14 @@ def test_every_sdk_hook_the_taps_override_says_so():
                 if callable(function) and not getattr(function, "__override__", False):
                     unmarked.append(f"{klass.__module__}.{klass.__name__}.{name}")
     assert unmarked == []
+
+
+def test_only_the_core_layers_override_get_records():
+    """A vendor stream shapes its requests and rows (``request_records``, ``post_process``), so
+    that one sync reads in the core's layers alone: base, date windows, per-parent fan-out."""
+    overriding = [
+        klass.__qualname__
+        for klass in project_classes(EngagementStream)
+        if "get_records" in vars(klass) and not klass.__module__.startswith("tap_core")
+    ]
+    assert overriding == []

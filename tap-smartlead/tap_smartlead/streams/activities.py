@@ -106,7 +106,7 @@ class LeadActivitiesStream(WindowedStream, SmartleadStream):
     def get_url_params(self, context: Context | None, next_page_token: t.Any | None) -> dict[str, t.Any]:
         params: dict[str, t.Any] = {"offset": next_page_token or 0, "limit": self.page_size}
         low, high = self.window_of(context)
-        if low is not None or high < self._tap.sync_started_at:
+        if low is not None or high < self.run.started_at:
             # event_time_to is only accepted together with event_time_from.
             params |= {"event_time_from": iso_ms(low or EPOCH), "event_time_to": iso_ms(high)}
         return params
@@ -128,8 +128,9 @@ class LeadActivitiesStream(WindowedStream, SmartleadStream):
         return campaigns is None or row.get("campaign_id") in campaigns
 
     @override
-    def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
-        yield from filter(self.wanted, super().get_records(context))
+    def post_process(self, row: dict[str, t.Any], context: Context | None = None) -> dict[str, t.Any] | None:
+        # Another client's campaign: not a row of this sync (None drops it, and its children).
+        return row if self.wanted(row) else None
 
     @override
     def parse_response(self, response: requests.Response) -> Iterable[dict[str, t.Any]]:

@@ -87,7 +87,7 @@ class LeadMessageHistoryStream(PerParentStream, SmartleadStream):
         """Where the next run's lookback will start: a lead last seen in a window that ended
         before it comes back only with a new event."""
         lookback = datetime.timedelta(days=float(self.config.get("lookback_days", 0)))
-        return iso_ms(self._tap.sync_started_at - lookback)
+        return iso_ms(self.run.started_at - lookback)
 
     @cached_property
     def replies_read(self) -> dict[str, list[str]]:
@@ -131,7 +131,7 @@ class LeadMessageHistoryStream(PerParentStream, SmartleadStream):
         super().prefetch(context)
 
     @override
-    def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
+    def request_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
         context = context or {}
         claim = self.claim(context)
         if claim in self.claimed:
@@ -139,5 +139,5 @@ class LeadMessageHistoryStream(PerParentStream, SmartleadStream):
         elif self.read_already(context):
             self.remember(context)  # seen again: the next run's lookback may bring it back too
             return
-        yield from super().get_records(context)
+        yield from super().request_records(context)
         self.remember(context)
