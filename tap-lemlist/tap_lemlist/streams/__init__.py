@@ -1,58 +1,13 @@
-"""tap-lemlist streams, grouped by lemlist API object."""
+"""tap-lemlist streams, one module per lemlist API object.
 
-from tap_lemlist.streams.activities import ActivitiesStream
-from tap_lemlist.streams.campaigns import (
-    CampaignLeadsStream,
-    CampaignsStream,
-    CampaignStatsStream,
-    SequencesStream,
-)
-from tap_lemlist.streams.contacts import (
-    CompaniesStream,
-    ContactListsStream,
-    ContactsStream,
-    FieldsStream,
-)
-from tap_lemlist.streams.team import (
-    CrmUsersStream,
-    DeliverabilityAlertsStream,
-    HooksStream,
-    InboxConversationsStream,
-    InboxLabelsStream,
-    SchedulesStream,
-    TasksStream,
-    TeamCreditsStream,
-    TeamSendersStream,
-    TeamStream,
-    UnsubscribesStream,
-    UsersStream,
-)
-from tap_lemlist.streams.watchlist import WatchlistSignalsStream, WatchlistsStream
+The tap syncs every stream class defined here with a ``name``: adding a stream is its class
+and its schema file.
+"""
 
-STREAM_TYPES = (
-    ActivitiesStream,
-    TeamStream,
-    TeamCreditsStream,
-    UsersStream,
-    TeamSendersStream,
-    CrmUsersStream,
-    DeliverabilityAlertsStream,
-    CampaignsStream,
-    CampaignStatsStream,
-    SequencesStream,
-    CampaignLeadsStream,
-    SchedulesStream,
-    UnsubscribesStream,
-    HooksStream,
-    ContactsStream,
-    ContactListsStream,
-    CompaniesStream,
-    FieldsStream,
-    TasksStream,
-    InboxLabelsStream,
-    InboxConversationsStream,
-    WatchlistsStream,
-    WatchlistSignalsStream,
-)
+import sys
+
+from tap_core.registry import stream_types_in
+
+STREAM_TYPES = stream_types_in(sys.modules[__name__])
 
 __all__ = ["STREAM_TYPES"]

@@ -1,38 +1,13 @@
-"""tap-smartlead streams, grouped by Smartlead API object."""
+"""tap-smartlead streams, one module per Smartlead API object.
 
-from tap_smartlead.streams.activities import LeadActivitiesStream
-from tap_smartlead.streams.analytics import DayWiseStatsStream
-from tap_smartlead.streams.campaigns import (
-    CampaignAnalyticsStream,
-    CampaignLeadsStream,
-    CampaignSequencesStream,
-    CampaignsStream,
-    CampaignStatisticsStream,
-    CampaignWebhooksStream,
-)
-from tap_smartlead.streams.clients import ClientsStream, LeadCategoriesStream
-from tap_smartlead.streams.email_accounts import (
-    CampaignEmailAccountsStream,
-    EmailAccountsStream,
-    EmailAccountWarmupStatsStream,
-)
-from tap_smartlead.streams.messages import LeadMessageHistoryStream
+The tap syncs every stream class defined here with a ``name``: adding a stream is its class
+and its schema file.
+"""
 
-STREAM_TYPES = (
-    LeadActivitiesStream,
-    CampaignsStream,
-    CampaignSequencesStream,
-    CampaignLeadsStream,
-    CampaignStatisticsStream,
-    CampaignAnalyticsStream,
-    EmailAccountsStream,
-    CampaignEmailAccountsStream,
-    ClientsStream,
-    LeadCategoriesStream,
-    CampaignWebhooksStream,
-    DayWiseStatsStream,
-    LeadMessageHistoryStream,
-    EmailAccountWarmupStatsStream,
-)
+import sys
+
+from tap_core.registry import stream_types_in
+
+STREAM_TYPES = stream_types_in(sys.modules[__name__])
 
 __all__ = ["STREAM_TYPES"]
