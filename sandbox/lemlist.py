@@ -18,7 +18,11 @@ import time
 import typing as t
 
 from sandbox.common import iso, mix
+from sandbox.from_spec import payload, served_route
 from sandbox.server import Account, Reply, Request
+
+# Only names and paths: which tables read the rows made from the spec.
+from tap_lemlist.streams import STREAM_TYPES
 
 ALPHABET = string.ascii_letters + string.digits
 EPOCH_2023 = 1672531200000  # 2023-01-01T00:00:00Z in ms
@@ -83,6 +87,8 @@ DEFAULTS: dict[str, int] = {
     "alerts": 2,
     "conversations": 130,
     "watchlists": 2,
+    # Rows of each route served from the spec table (sandbox.from_spec).
+    "spec_rows": 3,
 }
 
 
@@ -166,6 +172,17 @@ class LemlistData:
 
     def counts(self) -> dict[str, int]:
         """Rows each stream of tap-lemlist should end with."""
+        made = self.made_counts()
+        # A stream of a route with no hand-made data reads the rows made from the spec.
+        routes = (tuple(str(getattr(stream, key)) for key in ("name", "path")) for stream in STREAM_TYPES)
+        from_spec = {
+            name: self.sizes["spec_rows"]
+            for name, path in routes
+            if name not in made and served_route(path) is not None
+        }
+        return made | from_spec
+
+    def made_counts(self) -> dict[str, int]:
         sizes = self.sizes
         campaigns = sizes["campaigns"]
         return {
@@ -949,7 +966,17 @@ class LemlistApp:
         if path == "/fields":
             fields = [data.field(i) for i in range(data.sizes["fields"])]
             return Reply.json({"success": True, "data": {"contact": fields[::2], "company": fields[1::2]}})
-        return self.not_found(request)
+        return self.from_spec(data, path, query) or self.not_found(request)
+
+    def from_spec(self, data: LemlistData, path: str, query: dict[str, str]) -> Reply | None:
+        """Rows made from the spec table, for a route with no hand-made data."""
+        route = served_route(path)
+        if route is None:
+            return None
+        missing = [name for name in route.get("required_query", ()) if not query.get(name)]
+        if missing:
+            return Reply.text(f"{missing[0]} is required", 400)
+        return Reply.json(payload(route, data.sizes["spec_rows"], data.seed))
 
     def activities(self, data: LemlistData, query: dict[str, str]) -> Reply:
         if query.get("version") != "v2":

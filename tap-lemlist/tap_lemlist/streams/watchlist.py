@@ -40,3 +40,12 @@ class WatchlistsStream(LemlistStream):
     primary_keys = ("_id",)
     paging = "page1"
     records_keys = ("data", "watchLists")
+
+
+class SignalTypesStream(LemlistStream):
+    """``GET /watchlist/library``: the signal types the team's agents can watch, by ``type``."""
+
+    name = "signal_types"
+    path = "/watchlist/library"
+    primary_keys = ("type",)
+    records_keys = ("data",)
