@@ -18,7 +18,7 @@ import time
 import typing as t
 
 from sandbox.common import iso, mix
-from sandbox.from_spec import payload, served_route
+from sandbox.generic import payload, served_route
 from sandbox.server import Account, Reply, Request
 
 # Only names and paths: which tables read the rows made from the spec.
@@ -87,7 +87,7 @@ DEFAULTS: dict[str, int] = {
     "alerts": 2,
     "conversations": 130,
     "watchlists": 2,
-    # Rows of each route served from the spec table (sandbox.from_spec).
+    # Rows of each route served from the spec table (sandbox.generic).
     "spec_rows": 3,
 }
 

@@ -26,9 +26,13 @@ import typing as t
 import uuid
 from urllib.parse import urlencode
 
+from sandbox import generic
 from sandbox.common import iso, mix
 from sandbox.lemlist import FIRST_NAMES, LAST_NAMES
 from sandbox.server import Account, Reply, Request
+
+# Only names and paths: which routes answer rows made from a stream's schema.
+from tap_smartlead.streams import STREAM_TYPES
 
 DAY_MS = 86_400_000
 EPOCH_2024 = 1704067200000  # 2024-01-01T00:00:00Z in ms
@@ -53,7 +57,20 @@ DEFAULTS: dict[str, int] = {
     "email_accounts": 24,
     "clients": 3,
     "lead_categories": 6,
+    # Rows of each route served from its stream's schema (sandbox.generic).
+    "schema_rows": 3,
 }
+
+
+@functools.cache
+def schema_routes() -> dict[str, str]:
+    """The paths of tap-smartlead's streams that take no path parameters, to the streams' names."""
+    routes = {}
+    for stream in STREAM_TYPES:
+        name, path = (str(getattr(stream, key)) for key in ("name", "path"))
+        if "{" not in path:
+            routes[path.rstrip("/")] = name
+    return routes
 
 
 def parse_time(value: str) -> int:
@@ -97,6 +114,11 @@ class SmartleadData:
         self.step_ms = max(1, (last_first_send - self.history_start) // max(1, self.rows))
 
     def counts(self) -> dict[str, int]:
+        made = self.made_counts()
+        # A stream of a route with no hand-made data reads the rows made from its schema.
+        return made | {name: self.sizes["schema_rows"] for name in schema_routes().values() if name not in made}
+
+    def made_counts(self) -> dict[str, int]:
         campaigns = self.sizes["campaigns"]
         return {
             "lead_activities": self.rows,
@@ -755,7 +777,16 @@ class SmartleadApp:
             return Reply.json([data.lead_category(i) for i in range(data.sizes["lead_categories"])])
         if path == "/analytics/day-wise-overall-stats":
             return self.day_wise_stats(data, query)
-        return self.not_found(request)
+        return self.from_schema(data, path) or self.not_found(request)
+
+    def from_schema(self, data: SmartleadData, path: str) -> Reply | None:
+        """A list of rows made from the schema of the tap stream that reads ``path``, for a
+        route with no hand-made data."""
+        name = schema_routes().get(path)
+        if name is None:
+            return None
+        fields = generic.schema_fields("tap_smartlead", name)
+        return Reply.json([generic.row(fields, data.seed, n) for n in range(data.sizes["schema_rows"])])
 
     def campaigns(self, data: SmartleadData, query: dict[str, str]) -> Reply:
         client = query.get("client_id")

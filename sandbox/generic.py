@@ -1,13 +1,16 @@
-"""Answers made from the lemlist spec table, for routes the sandbox has no hand-made data for.
+"""Rows made from field descriptions, for routes the sandbox has no hand-made data for.
 
-A route of ``spec/lemlist.json`` without path parameters answers rows whose fields and types
-are the ones the table lists, in the envelope it shows first: a stream added for such a route
-has sandbox data without a line of sandbox code. Hand-made data (``sandbox.lemlist``) stays
-where a route's rows must agree with others (ids, counts, dates) or show evidence-backed variants.
+lemlist: a route of ``spec/lemlist.json`` without path parameters answers rows whose fields and
+types are the ones the table lists, in the envelope it shows first. Smartlead, which publishes
+no such document: a route of a tap stream without path parameters answers a list of rows made
+from that stream's schema. Either way a stream added for such a route has sandbox data without
+a line of sandbox code. Hand-made data stays where a route's rows must agree with others (ids,
+counts, dates) or show evidence-backed variants.
 """
 
 from __future__ import annotations
 
+import importlib.resources
 import json
 import typing as t
 from functools import cache
@@ -48,13 +51,22 @@ def payload(route: dict[str, t.Any], rows: int, seed: int) -> object:
     return made
 
 
+@cache
+def schema_fields(package: str, stream: str) -> dict[str, t.Any]:
+    """The fields a tap's schema declares for ``stream``, the catch-all column left out."""
+    text = (importlib.resources.files(package) / "schemas" / f"{stream}.json").read_text()
+    fields: dict[str, t.Any] = json.loads(text)["properties"]
+    return {name: fact for name, fact in fields.items() if name != "extra_fields"}
+
+
 def row(fields: dict[str, t.Any], seed: int, n: int) -> dict[str, t.Any]:
     return {name: value(name, fact, seed, n) for name, fact in fields.items()}
 
 
 def value(name: str, fact: dict[str, t.Any], seed: int, n: int) -> object:
     """A value of the field's first non-null type, shaped by its name where the type says little."""
-    types = [kind for kind in fact.get("type", []) if kind != "null"]
+    declared = fact.get("type", [])
+    types = [kind for kind in ([declared] if isinstance(declared, str) else declared) if kind != "null"]
     kind = types[0] if types else None
     if kind == "object":
         properties = fact.get("properties") or {}
@@ -69,6 +81,8 @@ def value(name: str, fact: dict[str, t.Any], seed: int, n: int) -> object:
     if kind == "boolean":
         return n % 2 == 0
     if kind == "string":
+        if fact.get("format") in ("date-time", "date"):
+            return iso(FIRST_DATE + n * 3_600_000)[: 10 if fact["format"] == "date" else None]
         return text(name, seed, n)
     return None
 
@@ -77,7 +91,7 @@ def text(name: str, seed: int, n: int) -> str:
     lowered = name.lower()
     if name == "_id" or name.endswith(("Id", "_id")):
         return f"{name.strip('_')[:3].lower()}_{seed}_{n}"
-    if name.endswith("At") or lowered.endswith("date"):
+    if name.endswith(("At", "_at")) or lowered.endswith("date"):
         return iso(FIRST_DATE + n * 3_600_000)
     if "email" in lowered:
         return f"user{n}@sandbox.example"
