@@ -129,16 +129,22 @@ class Account:
         self.faults = Faults(spec.get("faults"))
         self.latency_ms = float(spec.get("latency_ms", 0))
         self.latency_jitter = float(spec.get("latency_jitter", 0.3))
+        # The share of the latency before the request reaches the server, which counts it then:
+        # on a real network arrivals bunch and spread as sends do not.
+        self.inbound_share = float(spec.get("inbound_share", 0.5))
         self.log: list[dict[str, t.Any]] = []
         self.lock = threading.Lock()
         self.rng = random.Random(spec.get("seed", 0))  # noqa: S311
 
-    def latency(self) -> float:
+    def latencies(self) -> tuple[float, float]:
+        """Seconds on the way in and on the way out, each with its own jitter."""
         if not self.latency_ms:
-            return 0.0
+            return 0.0, 0.0
         with self.lock:
-            spread = self.rng.uniform(-self.latency_jitter, self.latency_jitter)
-        return max(0.0, self.latency_ms * (1 + spread) / 1000)
+            spreads = [self.rng.uniform(-self.latency_jitter, self.latency_jitter) for _ in range(2)]
+        inbound = max(0.0, self.latency_ms * self.inbound_share * (1 + spreads[0]) / 1000)
+        outbound = max(0.0, self.latency_ms * (1 - self.inbound_share) * (1 + spreads[1]) / 1000)
+        return inbound, outbound
 
 
 class VendorApp(t.Protocol):
@@ -273,6 +279,7 @@ class Handler(BaseHTTPRequestHandler):
             spec = request.json()
             account.latency_ms = float(spec.get("latency_ms", 0))
             account.latency_jitter = float(spec.get("latency_jitter", account.latency_jitter))
+            account.inbound_share = float(spec.get("inbound_share", account.inbound_share))
             return Reply.json({"latency_ms": account.latency_ms})
         if action == "counts" and request.method == "GET":
             return Reply.json(account.data.counts())
@@ -283,9 +290,16 @@ class Handler(BaseHTTPRequestHandler):
 
     def handle_api(self, request: Request) -> None:
         app = self.server.app
-        arrived = time.monotonic()
         key = app.key_of(request)
         account = self.server.by_key.get(key) if key else None
+        if account is None:
+            self.send(app.unauthorized())
+            return
+        inbound, outbound = account.latencies()
+        if inbound:
+            time.sleep(inbound)
+        # Counted when it arrives, as the vendors do: after the way in, not when it was sent.
+        arrived = time.monotonic()
         entry: dict[str, t.Any] = {
             "t": arrived,
             "wall": time.time(),
@@ -294,21 +308,17 @@ class Handler(BaseHTTPRequestHandler):
             "target": self.path,
             "query": request.query,
         }
-        if account is None:
-            self.send(app.unauthorized())
-            return
         with account.lock:
             admitted, remaining, frees_in = account.rate.admit(arrived)
             account.log.append(entry)
         rate_headers = app.rate_headers(remaining, frees_in, time.time())
+        if outbound:
+            time.sleep(outbound)
         if not admitted:
             entry["status"] = 429
             self.send(app.too_many_requests(frees_in), rate_headers)
             return
         fault = account.faults.next_fault(request.path)
-        delay = account.latency()
-        if delay:
-            time.sleep(delay)
         if fault:
             entry["status"] = f"fault:{fault}"
             self.inject(fault, account, rate_headers)
