@@ -10,7 +10,15 @@ import time
 import pytest
 import requests
 
-from tap_core.budget import PERIOD_SLACK_SECONDS, RateBudget, budget_for_key
+from tap_core.budget import (
+    ASSUMED_JITTER,
+    INBOUND_SHARE_OF_SPREAD,
+    PERIOD_SLACK_SECONDS,
+    SLACK_STEP_AFTER_429,
+    TIMED_RESPONSES,
+    RateBudget,
+    budget_for_key,
+)
 from tap_core.dates import parse_iso
 from tap_core.errors import APIError
 from tap_core.http import describe_failure, retry_after_seconds
@@ -75,6 +83,34 @@ class TestRateBudget:
     def test_rate_below_one_per_window_spaces_requests(self):
         budget = RateBudget.per_second(0.25, 2)
         assert (budget.max_requests, budget.period) == (1, 4 + PERIOD_SLACK_SECONDS)
+
+    def test_the_slack_follows_the_jitter_of_response_times(self):
+        budget = RateBudget(20, 2)
+        assert budget.slack == PERIOD_SLACK_SECONDS
+        # Few responses: a spread of +-30% of their median is assumed, however steady they look.
+        for _ in range(5):
+            budget.timed(0.300)
+        assert budget.slack == pytest.approx(INBOUND_SHARE_OF_SPREAD * 2 * ASSUMED_JITTER * 0.300)
+        # Enough of them: their own spread, whatever it is.
+        for index in range(TIMED_RESPONSES):
+            budget.timed(0.210 + 0.180 * (index % 2))
+        assert budget.slack == pytest.approx(INBOUND_SHARE_OF_SPREAD * 0.180)
+        assert budget.period == pytest.approx(2 + INBOUND_SHARE_OF_SPREAD * 0.180)
+        assert budget.spacing == pytest.approx(budget.period / 20)
+        # A steady network needs no more than the base slack.
+        for _ in range(TIMED_RESPONSES):
+            budget.timed(0.050)
+        assert budget.slack == PERIOD_SLACK_SECONDS
+
+    def test_a_429_widens_the_slack_for_the_rest_of_the_run(self):
+        budget = RateBudget(20, 2)
+        budget.throttle_seen()
+        budget.throttle_seen()
+        assert budget.slack == pytest.approx(PERIOD_SLACK_SECONDS + 2 * SLACK_STEP_AFTER_429)
+        for _ in range(TIMED_RESPONSES):
+            budget.timed(0.050)  # a calm network does not undo what a 429 taught
+        assert budget.slack == pytest.approx(PERIOD_SLACK_SECONDS + 2 * SLACK_STEP_AFTER_429)
+        assert budget.throttled == 2
 
     def test_one_budget_per_key_and_rate(self):
         assert budget_for_key("k1", 10, 2) is budget_for_key("k1", 10, 2)

@@ -8,25 +8,44 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import statistics
 import threading
 import time
 from collections import deque
 
-# Our send time and the vendor's arrival time differ by network jitter; this slack keeps a
-# period's worth of our sends from landing inside a shorter period at the vendor.
+# The vendor counts a request when it arrives; we can only time when it leaves. Two sends a
+# period apart arrive closer than that when the first one's way in took longer: a slack added to
+# the vendor's period keeps a period's worth of sends from landing inside a shorter one. It
+# starts here and grows with the jitter seen on the way in.
 PERIOD_SLACK_SECONDS = 0.05
+# The way in's share of the spread of response times: half the round trip, and a margin for the
+# tails a few dozen timed responses do not show yet.
+INBOUND_SHARE_OF_SPREAD = 0.6
+# Until that many responses are timed, the spread assumed is this share of the median time
+# either way (the vendors' APIs measured at 300 ms +-30%).
+TIMED_BEFORE_TRUSTED = 20
+ASSUMED_JITTER = 0.3
+TIMED_RESPONSES = 100
+# A 429 that pacing did not prevent widens the slack by this much, for the rest of the run.
+SLACK_STEP_AFTER_429 = 0.05
+LONGEST_SLACK_SECONDS = 1.0
 
 
 class Limit:
-    """At most ``max_requests`` sends in any ``period`` seconds."""
+    """At most ``max_requests`` sends in any ``period`` seconds (the vendor's, plus a slack)."""
 
     def __init__(self, max_requests: int, period: float) -> None:
         if max_requests < 1 or period <= 0:
             msg = "a rate limit needs at least one request per positive period"
             raise ValueError(msg)
         self.max_requests = max_requests
-        self.period = period + PERIOD_SLACK_SECONDS
+        self.vendor_period = period
+        self.slack = PERIOD_SLACK_SECONDS
         self.sent: deque[float] = deque()
+
+    @property
+    def period(self) -> float:
+        return self.vendor_period + self.slack
 
     def earliest(self, now: float) -> float:
         """The first moment a new send fits, counting sends already booked for later."""
@@ -68,6 +87,10 @@ class RateBudget:
         # Sends are spread evenly over the first limit's period rather than fired in bursts: with
         # latency, a burst leaves the rest of the period idle and the rate falls short.
         self.spacing = self.limits[0].period / max_requests
+        self.response_times: deque[float] = deque(maxlen=TIMED_RESPONSES)
+        # The least slack from now on: raised by each 429 pacing did not prevent.
+        self.least_slack = PERIOD_SLACK_SECONDS
+        self.throttled = 0
         self._next_slot = 0.0
         self._paused_until = 0.0
         self._lock = threading.Lock()
@@ -133,6 +156,33 @@ class RateBudget:
         """Hold every sender for ``seconds`` (a 429's ``Retry-After``, say)."""
         with self._lock:
             self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+
+    @property
+    def slack(self) -> float:
+        return self.limits[0].slack
+
+    def timed(self, seconds: float) -> None:
+        """One response took ``seconds`` from send to headers: the slack follows the jitter."""
+        with self._lock:
+            self.response_times.append(seconds)
+            times = self.response_times
+            spread = max(times) - min(times)
+            if len(times) < TIMED_BEFORE_TRUSTED:
+                spread = max(spread, 2 * ASSUMED_JITTER * statistics.median(times))
+            self._set_slack(INBOUND_SHARE_OF_SPREAD * spread)
+
+    def throttle_seen(self) -> None:
+        """The vendor refused a send with a 429 pacing should have prevented: widen the slack."""
+        with self._lock:
+            self.throttled += 1
+            self.least_slack = min(LONGEST_SLACK_SECONDS, self.slack + SLACK_STEP_AFTER_429)
+            self._set_slack(self.slack)
+
+    def _set_slack(self, slack: float) -> None:
+        slack = min(LONGEST_SLACK_SECONDS, max(self.least_slack, slack))
+        for limit in self.limits:
+            limit.slack = slack
+        self.spacing = self.limits[0].period / self.max_requests
 
     def has_room_now(self) -> bool:
         """Whether our own sends leave room under every limit right now."""

@@ -68,7 +68,9 @@ class PacedSession(requests.Session):
         # server nor the budget need spend anything on them.
         if not self.budget.acquire(getattr(request, TICKET_ATTR, None)):
             raise AbandonedError
-        return super().send(request, **kwargs)
+        response = super().send(request, **kwargs)
+        self.budget.timed(response.elapsed.total_seconds())
+        return response
 
 
 def retry_after_seconds(response: requests.Response | None) -> float | None:
@@ -162,6 +164,8 @@ class HttpStream(RESTStream[t.Any]):
         return retry_after_seconds(response)
 
     def pause_for_server(self, response: requests.Response) -> None:
+        if response.status_code == HTTPStatus.TOO_MANY_REQUESTS:
+            self.budget.throttle_seen()
         wait = self.server_wait(response)
         if wait and response.status_code in self.retry_after_statuses:
             self.budget.pause(min(wait, self.retry_longest_wait))
