@@ -70,15 +70,31 @@ class PagesInFlight(RecordChecks):
     def request(self, context: Context | None, token: t.Any) -> Future[requests.Response]:
         """The page's request: already in flight if it was sent early, else sent now."""
         with self._early_lock:
-            pages = self._early.get(_key(context))
+            pages = self._early.get(self.request_key(context))
             early = pages.pop(token, None) if pages else None
         return early if early is not None else self.submit(context, token)
 
     def send_early(self, context: Context, token: t.Any) -> Future[requests.Response]:
         future = self.submit(context, token)
         with self._early_lock:
-            self._early.setdefault(_key(context), {})[token] = future
+            self._early.setdefault(self.request_key(context), {})[token] = future
         return future
+
+    def request_key(self, context: Context | None) -> tuple[tuple[str, t.Any], ...]:
+        """What makes two contexts ask for the same pages."""
+        return _key(context)
+
+    def send_ahead(self, context: Context) -> Future[requests.Response]:
+        """Send a context's first page now; the sync of that context picks up the answer."""
+        paginator = self.get_new_paginator()
+        return self.send_early(context, paginator.current_value if paginator is not None else None)
+
+    def withdraw_early(self, key: tuple[tuple[str, t.Any], ...]) -> None:
+        """Give up the requests sent early for a context that will not be read after all."""
+        with self._early_lock:
+            pages = self._early.pop(key, {})
+        for future in pages.values():
+            abandon(future)
 
     def already_synced(self, context: Context | None) -> bool:  # noqa: ARG002
         """Whether an interrupted earlier run finished this partition (nothing to request)."""
@@ -92,9 +108,8 @@ class PagesInFlight(RecordChecks):
             # The SDK loads a partition's starting bookmark when its sync begins; an early
             # request needs it now (the SDK does the same again later, to the same value).
             self._write_starting_replication_value(context)
+        first = self.send_ahead(context)
         paginator = self.get_new_paginator()
-        token = paginator.current_value if paginator is not None else None
-        first = self.send_early(context, token)
         if isinstance(paginator, TapPaginator) and paginator.fetch_ahead and self.total_key:
             first.add_done_callback(lambda done: self.prefetch_rest(context, paginator, done))
 

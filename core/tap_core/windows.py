@@ -43,6 +43,23 @@ def next_span(span: datetime.timedelta, records: int, target: int) -> datetime.t
     return min(max(wanted, MIN_SPAN), MAX_SPAN)
 
 
+def successor(
+    low: datetime.datetime | None,
+    high: datetime.datetime,
+    span: datetime.timedelta,
+    count: int,
+    *,
+    end: datetime.datetime,
+    target: int,
+) -> tuple[datetime.datetime, datetime.datetime, datetime.timedelta, int]:
+    """The window after ``(low, high)``, which held ``count`` records: its bounds, its span
+    and the records it likely holds at the same density."""
+    last_span = span if low is None else high - low
+    span = next_span(last_span, count, target)
+    new_low, new_high = high, min(end, high + span)
+    return new_low, new_high, span, int(count * ((new_high - new_low) / last_span))
+
+
 def first_window(
     origin: datetime.datetime | None,
     history_start: datetime.datetime | None,
@@ -103,9 +120,11 @@ class WindowedStream(EngagementStream):
         self.get_context_state(context).setdefault(PROGRESS_MARKERS, {})
         span = FIRST_SPAN
         expected = 0
+        ahead: set[tuple[tuple[str, t.Any], ...]] = set()
         while True:
             # The window travels with the requests of its pages: get_url_params reads it there.
-            window_context = {**(context or {}), WINDOW: (low and iso_ms(low), iso_ms(high)), EXPECTED: expected}
+            window_context = self.window_context(context, low, high, expected)
+            ahead = self.look_ahead(context, (low, high, span, expected), end, ahead, first=not ahead)
             count = 0
             for record in super().get_records(window_context):
                 count += 1
@@ -115,10 +134,51 @@ class WindowedStream(EngagementStream):
             self.checkpoint(context, high, final=high >= end)
             if high >= end:
                 return
-            last_span = span if low is None else high - low
-            span = next_span(last_span, count, self.window_records)
-            low, high = high, min(end, high + span)
-            expected = int(count * ((high - low) / last_span))
+            low, high, span, expected = successor(low, high, span, count, end=end, target=self.window_records)
+
+    def window_context(
+        self, context: Context | None, low: datetime.datetime | None, high: datetime.datetime, expected: int
+    ) -> dict[str, t.Any]:
+        return {**(context or {}), WINDOW: (low and iso_ms(low), iso_ms(high)), EXPECTED: expected}
+
+    def look_ahead(
+        self,
+        context: Context | None,
+        current: tuple[datetime.datetime | None, datetime.datetime, datetime.timedelta, int],
+        end: datetime.datetime,
+        sent: set[tuple[tuple[str, t.Any], ...]],
+        *,
+        first: bool,
+    ) -> set[tuple[tuple[str, t.Any], ...]]:
+        """Probe together the windows likely empty, rather than one round trip each; returns
+        the windows whose first pages are out.
+
+        After an empty window (a start date long before the first record, say), the next ones
+        are guessed as empty too, each ``MAX_GROWTH`` times longer, and their first pages go out
+        at once, up to ``parallel_requests`` windows ahead. A guess the counts prove wrong is
+        withdrawn (its request spent, if already sent). Windows with records are read as their
+        turn comes: their bounds follow counts not known ahead.
+        """
+        low, high, span, expected = current
+        keep = {self.request_key(self.window_context(context, low, high, expected))}
+        if self.run.parallel_requests > 1 and expected == 0 and not first:
+            for _ in range(self.run.parallel_requests):
+                if high >= end:
+                    break
+                low, high, span, expected = successor(low, high, span, 0, end=end, target=self.window_records)
+                window = self.window_context(context, low, high, expected)
+                key = self.request_key(window)
+                keep.add(key)
+                if key not in sent:
+                    self.send_ahead(window)
+        for key in sent - keep:
+            self.withdraw_early(key)
+        return keep
+
+    @override
+    def request_key(self, context: Context | None) -> tuple[tuple[str, t.Any], ...]:
+        # The same window asks for the same pages, whatever number of records it was guessed to hold.
+        return super().request_key({key: value for key, value in (context or {}).items() if key != EXPECTED})
 
     @override
     def request_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
