@@ -23,6 +23,7 @@ from tap_core.dates import parse_iso
 from tap_core.errors import APIError
 from tap_core.http import describe_failure, retry_after_seconds
 from tap_core.paging import OffsetPager, page_pager, records_in
+from tap_core.progress import Progress
 from tap_core.redaction import MASK, SecretFilter, drop_matching_keys, is_credential, redact, secret_forms
 from tap_core.settings import schema_problems, value_problems
 
@@ -346,3 +347,26 @@ class TestRecordsAndStops:
         [older] = stream.get_records({"partition": "older"})
         with pytest.raises(APIError, match="not an ISO 8601 date"):
             self.emit(stream, older)
+
+
+class TestProgress:
+    def test_one_line_every_ten_seconds_with_records_window_rate_and_time_left(self, caplog):
+        now = [100.0]
+        progress = Progress(
+            "activities", logging.getLogger("progress-test"), rate=lambda: (9.5, 10.0), clock=lambda: now[0]
+        )
+        progress.reading = "2024-01-01 to 2025-01-01"
+        progress.done = 0.25
+        with caplog.at_level(logging.INFO, logger="progress-test"):
+            for _ in range(1000):
+                now[0] += 0.015  # 15 s in all
+                progress.record()
+        lines = [record.getMessage() for record in caplog.records]
+        assert lines == [
+            "Progress of 'activities': 667 records, reading 2024-01-01 to 2025-01-01, "
+            "9.5 requests/s of 10, 25% done, about 30 s left"
+        ]
+
+    def test_no_estimate_where_the_stream_cannot_tell(self):
+        progress = Progress("campaign_leads", logging.getLogger("progress-test"), rate=lambda: (3.0, 10.0))
+        assert progress.line(progress.started + 20) == "Progress of 'campaign_leads': 0 records, 3.0 requests/s of 10"

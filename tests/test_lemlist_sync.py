@@ -375,3 +375,16 @@ def test_tasks_pages_are_lemlists_own_length(lemlist_account, tasks, pages):
     sent = api_requests(account, "/tasks")
     assert [r["query"].get("page") for r in sent] == [str(n) for n in range(pages)]  # type: ignore[union-attr]
     assert not any("limit" in r["query"] for r in sent)  # type: ignore[operator]
+
+
+def test_request_metrics_are_logged_only_on_request(lemlist_account):
+    account = lemlist_account(activities=30, campaigns=1, leads_per_campaign=2)
+    quiet = lemlist(account, streams=["activities", "hooks"])
+    assert quiet.returncode == 0, quiet.stderr[-2000:]
+    assert "METRIC" not in quiet.stderr
+    loud = lemlist(account, streams=["activities", "hooks"], settings={"log_request_metrics": True})
+    assert loud.returncode == 0, loud.stderr[-2000:]
+    assert '"metric":"http_request_count"' in loud.stderr.replace(" ", "")
+    # The SDK's own switch still works: LOGLEVEL=DEBUG shows them too.
+    debug = lemlist(account, streams=["hooks"], env={"LOGLEVEL": "DEBUG"})
+    assert "METRIC" in debug.stderr

@@ -26,6 +26,8 @@ INBOUND_SHARE_OF_SPREAD = 0.6
 TIMED_BEFORE_TRUSTED = 20
 ASSUMED_JITTER = 0.3
 TIMED_RESPONSES = 100
+# Sends of the last this many seconds make the rate shown in progress lines.
+RATE_SHOWN_OVER_SECONDS = 10.0
 # A 429 that pacing did not prevent widens the slack by this much, for the rest of the run.
 SLACK_STEP_AFTER_429 = 0.05
 LONGEST_SLACK_SECONDS = 1.0
@@ -91,6 +93,7 @@ class RateBudget:
         # The least slack from now on: raised by each 429 pacing did not prevent.
         self.least_slack = PERIOD_SLACK_SECONDS
         self.throttled = 0
+        self.recent_sends: deque[float] = deque()
         self._next_slot = 0.0
         self._paused_until = 0.0
         self._lock = threading.Lock()
@@ -136,7 +139,9 @@ class RateBudget:
                     return False
             with self._lock:
                 # A 429 may have paused everyone while we slept: book again after the pause.
-                if time.monotonic() >= self._paused_until:
+                now = time.monotonic()
+                if now >= self._paused_until:
+                    self.recent_sends.append(now)
                     return True
 
     def release(self, slot: float) -> None:
@@ -156,6 +161,19 @@ class RateBudget:
         """Hold every sender for ``seconds`` (a 429's ``Retry-After``, say)."""
         with self._lock:
             self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+
+    @property
+    def ceiling(self) -> float:
+        """The vendor's limit in requests per second."""
+        return self.max_requests / self.limits[0].vendor_period
+
+    def recent_rate(self) -> float:
+        """Requests per second sent over the last few seconds."""
+        with self._lock:
+            now = time.monotonic()
+            while self.recent_sends and self.recent_sends[0] < now - RATE_SHOWN_OVER_SECONDS:
+                self.recent_sends.popleft()
+            return len(self.recent_sends) / RATE_SHOWN_OVER_SECONDS
 
     @property
     def slack(self) -> float:

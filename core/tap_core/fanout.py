@@ -34,6 +34,8 @@ class PerParentStream(EngagementStream):
 
     #: The context key (from ``get_child_context``) copied into every row.
     parent_key: t.ClassVar[str]
+    #: Parents whose share this run has read, for progress lines.
+    parents_read = 0
     # Full-table children share one state entry instead of one per parent.
     state_partitioning_keys: t.ClassVar[list[str] | None] = []
 
@@ -48,6 +50,8 @@ class PerParentStream(EngagementStream):
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
         if self.already_synced(context):
             return
+        self.parents_read += 1
+        self.progress.reading = f"{self.parent_key} {(context or {}).get(self.parent_key)} ({self.parents_read} so far)"
         try:
             yield from super().get_records(context)
         except ParentGoneError as gone:

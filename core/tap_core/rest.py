@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import typing as t
 from collections import deque
+from functools import cached_property
 
 from typing_extensions import override
 
@@ -18,6 +19,7 @@ from tap_core.dates import iso_ms
 from tap_core.errors import AuthError, ConfigError, PlanGatedError, TapError
 from tap_core.http import EXCERPT_CHARS
 from tap_core.inflight import PagesInFlight, abandon
+from tap_core.progress import Progress
 
 if t.TYPE_CHECKING:
     from collections.abc import Generator, Iterable, Iterator
@@ -40,6 +42,12 @@ class EngagementStream(PagesInFlight):
     reads_from: t.ClassVar[dict[str, type[EngagementStream]]] = {}
 
     _gated = False
+
+    @cached_property
+    def progress(self) -> Progress:
+        """This stream's progress lines, one about every ten seconds while it syncs."""
+        budget = self.run.budget
+        return Progress(self.name, self.logger, rate=lambda: (budget.recent_rate(), budget.ceiling))
 
     @property
     def window_end(self) -> str:
@@ -84,7 +92,9 @@ class EngagementStream(PagesInFlight):
             records = super().get_records(context)
             if self.child_streams and self.run.parallel_requests > 1:
                 records = self.with_children_early(records, context)
-            yield from records
+            for record in records:
+                self.progress.record()
+                yield record
         except PlanGatedError as gate:
             self._gated = True
             self.logger.warning(

@@ -65,6 +65,16 @@ def common_settings(
             ),
         ),
         th.Property(
+            "log_request_metrics",
+            th.BooleanType(),
+            default=False,
+            title="Log request metrics",
+            description=(
+                "Log the SDK's METRIC line for every request and record count (also at LOGLEVEL=DEBUG). "
+                "Otherwise each long stream logs one progress line about every 10 s."
+            ),
+        ),
+        th.Property(
             "max_requests_per_second",
             th.NumberType(exclusive_minimum=0, maximum=max_rate),
             default=max_rate if default_rate is None else default_rate,

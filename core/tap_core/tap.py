@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import logging
 import typing as t
 from functools import cached_property
 
@@ -42,6 +43,9 @@ class EngagementTap(Tap):
         # The sync's start, fixed once: it pins date windows so paging stays stable.
         self.sync_started_at = datetime.datetime.now(datetime.timezone.utc)
         super().__init__(*args, **kwargs)
+        if not self.config.get("log_request_metrics") and self.metrics_logger.getEffectiveLevel() > logging.DEBUG:
+            # A METRIC line per request drowns what a person reads; progress lines say it.
+            self.metrics_logger.setLevel(logging.WARNING)
 
     @override
     def _validate_config(self, *, raise_errors: bool = True) -> list[str]:

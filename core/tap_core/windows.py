@@ -124,6 +124,7 @@ class WindowedStream(EngagementStream):
         while True:
             # The window travels with the requests of its pages: get_url_params reads it there.
             window_context = self.window_context(context, low, high, expected)
+            self.show_progress(low, high, end)
             ahead = self.look_ahead(context, (low, high, span, expected), end, ahead, first=not ahead)
             count = 0
             for record in super().get_records(window_context):
@@ -135,6 +136,18 @@ class WindowedStream(EngagementStream):
             if high >= end:
                 return
             low, high, span, expected = successor(low, high, span, count, end=end, target=self.window_records)
+
+    def show_progress(self, low: datetime.datetime | None, high: datetime.datetime, end: datetime.datetime) -> None:
+        """The window being read, and how much of the dates up to the sync's start are done."""
+        if low is None:
+            self.progress.reading = f"everything up to {iso_ms(high)[:10]}"
+            self.progress.done = 0.0
+            return
+        if self.progress.first_date is None:
+            self.progress.first_date = low
+        self.progress.reading = f"{iso_ms(low)[:10]} to {iso_ms(high)[:10]}"
+        total = (end - self.progress.first_date).total_seconds()
+        self.progress.done = (low - self.progress.first_date).total_seconds() / total if total > 0 else None
 
     def window_context(
         self, context: Context | None, low: datetime.datetime | None, high: datetime.datetime, expected: int
