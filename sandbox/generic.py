@@ -51,6 +51,11 @@ def payload(route: dict[str, t.Any], rows: int, seed: int) -> object:
     return made
 
 
+def stream_paths(stream_types: t.Iterable[type]) -> dict[str, str]:
+    """Each stream class's name and path (class attributes the SDK types as instance ones)."""
+    return {str(getattr(stream, "name")): str(getattr(stream, "path")) for stream in stream_types}  # noqa: B009
+
+
 @cache
 def schema_fields(package: str, stream: str) -> dict[str, t.Any]:
     """The fields a tap's schema declares for ``stream``, the catch-all column left out."""

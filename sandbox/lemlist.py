@@ -18,7 +18,7 @@ import time
 import typing as t
 
 from sandbox.common import iso, mix
-from sandbox.generic import payload, served_route
+from sandbox.generic import payload, served_route, stream_paths
 from sandbox.server import Account, Reply, Request
 
 # Only names and paths: which tables read the rows made from the spec.
@@ -174,10 +174,9 @@ class LemlistData:
         """Rows each stream of tap-lemlist should end with."""
         made = self.made_counts()
         # A stream of a route with no hand-made data reads the rows made from the spec.
-        routes = (tuple(str(getattr(stream, key)) for key in ("name", "path")) for stream in STREAM_TYPES)
         from_spec = {
             name: self.sizes["spec_rows"]
-            for name, path in routes
+            for name, path in stream_paths(STREAM_TYPES).items()
             if name not in made and served_route(path) is not None
         }
         return made | from_spec

@@ -65,12 +65,7 @@ DEFAULTS: dict[str, int] = {
 @functools.cache
 def schema_routes() -> dict[str, str]:
     """The paths of tap-smartlead's streams that take no path parameters, to the streams' names."""
-    routes = {}
-    for stream in STREAM_TYPES:
-        name, path = (str(getattr(stream, key)) for key in ("name", "path"))
-        if "{" not in path:
-            routes[path.rstrip("/")] = name
-    return routes
+    return {path.rstrip("/"): name for name, path in generic.stream_paths(STREAM_TYPES).items() if "{" not in path}
 
 
 def parse_time(value: str) -> int:
