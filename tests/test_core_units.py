@@ -7,6 +7,7 @@ import logging
 import threading
 import time
 
+import jsonschema
 import pytest
 import requests
 
@@ -311,6 +312,36 @@ class TestRecordsAndStops:
         assert (emitted["_id"], emitted["targetUrl"]) == ("42", "7.5")
         assert "isFirst" not in emitted
         assert emitted["extra_fields"] == {"isFirst": {"odd": True}}
+
+    def test_nested_values_of_another_type_are_settled_at_their_depth(self):
+        from tap_lemlist.tap import TapLemlist  # noqa: PLC0415
+
+        tap = TapLemlist(config={"api_key": "unit-key", "api_url": "http://127.0.0.1:9/api"}, parse_env_config=False)
+        stream = tap.streams["watchlist_signals"]
+        row = {
+            "_id": "sig_1",
+            "receivedAt": "2024-01-01T00:00:00.000Z",
+            "contact": {"phone": False, "email": {"work": "a@b.c"}, "firstName": "Ada", "custom": 1},
+        }
+        [emitted] = self.emit(stream, row)
+        assert emitted["contact"] == {"phone": "false", "firstName": "Ada", "custom": 1}
+        assert emitted["extra_fields"] == {"contact.email": {"work": "a@b.c"}}
+        assert not list(jsonschema.Draft7Validator(stream.schema).iter_errors(emitted))
+
+    def test_an_array_item_of_another_type_takes_its_array_aside(self):
+        from tap_core.coercion import TypeRule, mismatches  # noqa: PLC0415
+        from tap_core.records import settle_mismatch  # noqa: PLC0415
+
+        texts = TypeRule(frozenset({str}), "string")
+        rules = {"tags": TypeRule(frozenset({list}), "array", items=texts)}
+        record = {"tags": ["a", 3, {"x": 1}], "extra_fields": None}
+        found = mismatches(record, rules)
+        assert [path for path, _ in found] == [("tags", 1), ("tags", 2)]
+        assert [settle_mismatch(record, path, rule.admitted) for path, rule in found] == [
+            "as text",
+            "in extra_fields.tags (it arrived as a JSON object)",
+        ]
+        assert record == {"extra_fields": {"tags": ["a", "3", {"x": 1}]}}
 
     def test_a_key_of_another_type_stops_the_stream(self, stream):
         with pytest.raises(APIError, match="GET /api/hooks sent field '_id'"):

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from tap_core.errors import TapError
 from tap_core.http import InvalidBodyError
+from tap_core.records import as_text
 from tap_core.redaction import is_credential
 from tap_lemlist.tap import TapLemlist
 from tap_smartlead.tap import TapSmartlead
@@ -114,7 +115,13 @@ def value_for(prop: dict[str, t.Any], name: str) -> st.SearchStrategy[t.Any]:  #
     if "boolean" in types:
         return st.booleans()
     if "object" in types:
-        return st.dictionaries(st.text(max_size=6), SCALARS, max_size=3)
+        # Nested values drift too: declared names with any scalar, beside names of its own.
+        names = (
+            st.sampled_from(sorted(prop["properties"])) | st.text(max_size=6)
+            if prop.get("properties")
+            else st.text(max_size=6)
+        )
+        return st.dictionaries(names, SCALARS, max_size=3)
     if "array" in types:
         return st.just([])
     if prop.get("format") == "date-time" or name in {"date"}:
@@ -168,14 +175,40 @@ def test_schema_drift_keeps_the_sync_going_with_values_preserved(tap, name, data
     assert {k: v for k, v in sent.items() if k.startswith("new_") and not is_credential(k)} == {
         k: v for k, v in (catch_all or {}).items() if k.startswith("new_")
     }
-    for field, value in sent.items():
-        if field.startswith("new_") or field in tap_set_fields(stream) or field == "extra_fields":
-            continue
-        kept = record[field]
-        if isinstance(value, str) and isinstance(kept, (int, float)) and not isinstance(kept, bool):
-            assert kept == float(value)  # a number sent as a string arrives as that number
+    declared = {
+        field: value
+        for field, value in sent.items()
+        if not field.startswith("new_") and field not in tap_set_fields(stream) and field != "extra_fields"
+    }
+    assert_settled(declared, record, stream.schema["properties"], "", catch_all or {})
+
+
+def assert_settled(sent: dict[str, t.Any], kept: dict[str, t.Any], properties: dict, prefix: str, extra: dict) -> None:
+    """Each value sent is where the tap settles it, at any depth: in place (a number sent as a
+    string as that number, a number or boolean where text is declared as that text), or moved
+    to the catch-all under its dotted path."""
+    for key, value in sent.items():
+        path = f"{prefix}{key}"
+        if key not in properties:
+            assert kept[key] == value  # a free-form object's own keys pass whole
+        elif path in extra:
+            assert extra[path] == value
+            assert key not in kept
+        elif isinstance(value, dict) and properties[key].get("properties"):
+            assert_settled(value, kept[key], properties[key]["properties"], f"{path}.", extra)
         else:
-            assert kept == value
+            assert_same_value(value, kept[key])
+
+
+def assert_same_value(value: t.Any, kept: t.Any) -> None:
+    if isinstance(value, str) and isinstance(kept, (int, float)) and not isinstance(kept, bool):
+        assert kept == float(value)  # a number sent as a string arrives as that number
+    elif isinstance(value, str) and isinstance(kept, bool):
+        assert kept is (value.strip().lower() in {"true", "1"})
+    elif isinstance(kept, str) and not isinstance(value, str):
+        assert kept == as_text(value)
+    else:
+        assert kept == value
 
 
 def tap_set_fields(stream: EngagementStream) -> set[str]:

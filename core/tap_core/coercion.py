@@ -102,20 +102,74 @@ _JSON_TYPES: dict[str, tuple[type, ...]] = {
     "array": (list,),
     "null": (type(None),),
 }
-TypeRules = dict[str, tuple[frozenset[type], str]]
+
+
+class TypeRule(t.NamedTuple):
+    """What one property admits: its Python types and their JSON names, and, for an object or
+    an array of objects, the rules of its declared properties (values nest in targets too)."""
+
+    admitted: frozenset[type]
+    names: str
+    fields: TypeRules | None = None
+    items: TypeRule | None = None
+
+
+TypeRules = dict[str, TypeRule]
+
+
+def _type_rule(prop: dict[str, t.Any]) -> TypeRule | None:
+    types = prop.get("type")
+    types = [types] if isinstance(types, str) else types
+    if not types or not all(kind in _JSON_TYPES for kind in types):
+        return None  # no plain type (anyOf, free-form): not checked
+    admitted = frozenset(python for kind in types for python in _JSON_TYPES[kind])
+    names = " or ".join(kind for kind in types if kind != "null")
+    fields = type_rules_for(prop) if "object" in types and prop.get("properties") else None
+    items = _type_rule(prop["items"]) if "array" in types and isinstance(prop.get("items"), dict) else None
+    return TypeRule(admitted, names, fields or None, items)
 
 
 def type_rules_for(schema: dict[str, t.Any]) -> TypeRules:
-    """Top-level property -> (admitted Python types, their JSON names); properties whose
-    schema has no plain ``type`` are not checked."""
+    """Property -> what it admits, at any depth; properties whose schema has no plain ``type``
+    are not checked."""
     rules: TypeRules = {}
     for name, prop in schema.get("properties", {}).items():
-        types = prop.get("type")
-        types = [types] if isinstance(types, str) else types
-        if types and all(kind in _JSON_TYPES for kind in types):
-            admitted = frozenset(python for kind in types for python in _JSON_TYPES[kind])
-            rules[name] = (admitted, " or ".join(kind for kind in types if kind != "null"))
+        rule = _type_rule(prop)
+        if rule is not None:
+            rules[name] = rule
     return rules
+
+
+#: Where a value sits in a record: keys of objects and indexes of arrays, from the top.
+Path = tuple[str | int, ...]
+
+
+def mismatches(record: dict[str, t.Any], rules: TypeRules, path: Path = ()) -> list[tuple[Path, TypeRule]]:
+    """Every value, at any depth, that its schema does not admit, after coercion, with the rule
+    it breaks, outermost first."""
+    found: list[tuple[Path, TypeRule]] = []
+    for name, value in record.items():
+        rule = rules.get(name)
+        if rule is None:
+            continue
+        if type(value) not in rule.admitted:
+            found.append(((*path, name), rule))
+        elif rule.fields is not None and type(value) is dict:
+            found.extend(mismatches(value, rule.fields, (*path, name)))
+        elif rule.items is not None and type(value) is list:
+            found.extend(_item_mismatches(value, rule, (*path, name)))
+    return found
+
+
+def _item_mismatches(values: list[t.Any], rule: TypeRule, path: Path) -> list[tuple[Path, TypeRule]]:
+    items = t.cast("TypeRule", rule.items)
+    found: list[tuple[Path, TypeRule]] = []
+    for index, item in enumerate(values):
+        if type(item) not in items.admitted:
+            found.append(((*path, index), items))
+        elif items.fields is not None and type(item) is dict:
+            found.extend(mismatches(item, items.fields, (*path, index)))
+    return found
 
 
 # JSON type names of decoded values.
@@ -125,12 +179,3 @@ _KINDS = {type(None): "null", bool: "boolean", int: "integer", float: "number", 
 def json_kind(value: object) -> str:
     """The JSON type name of a decoded value."""
     return _KINDS.get(type(value)) or ("array" if isinstance(value, list) else type(value).__name__)
-
-
-def first_mismatch(record: dict[str, t.Any], rules: TypeRules) -> str | None:
-    """The first top-level field whose value its schema does not admit, after coercion."""
-    for name, value in record.items():
-        rule = rules.get(name)
-        if rule is not None and type(value) not in rule[0]:
-            return name
-    return None

@@ -4,7 +4,8 @@ Vendors add fields before any schema knows them, and send one field as a number 
 place and a string in another. Nothing is dropped for that: a field the schema does not
 declare goes into one JSON column per stream, ``extra_fields``; a number where the schema
 says text becomes that text; a value no column of its declared type could hold moves to
-``extra_fields`` too, under its own name. Only a row's key and bookmark must be what the
+``extra_fields`` too, under its own name (a nested one under its dotted path,
+``contact.phone``). Only a row's key and bookmark must be what the
 schema says, since a target cannot upsert or bookmark without them.
 """
 
@@ -18,7 +19,7 @@ from singer_sdk import singerlib as singer
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from typing_extensions import override
 
-from tap_core.coercion import Coercions, TypeRules, coerce, coercions_for, first_mismatch, json_kind, type_rules_for
+from tap_core.coercion import Coercions, Path, TypeRules, coerce, coercions_for, json_kind, mismatches, type_rules_for
 from tap_core.dates import parse_iso
 from tap_core.errors import APIError
 from tap_core.redaction import drop_matching_keys, is_credential
@@ -76,19 +77,38 @@ def as_text(value: object) -> str | None:
     return None
 
 
-def settle_mismatch(record: dict[str, t.Any], field: str, admitted: frozenset[type]) -> str:
-    """Make ``record[field]`` loadable: a number or boolean where text is declared becomes text;
-    anything else moves to ``extra_fields``. Returns how it was settled, for a warning."""
-    value = record[field]
+def dotted(path: Path) -> str:
+    """A nested value's name in ``extra_fields``: ``contact.phone``, ``senders.2.email``."""
+    return ".".join(str(key) for key in path)
+
+
+def settle_mismatch(record: dict[str, t.Any], path: Path, admitted: frozenset[type]) -> str | None:
+    """Make the value at ``path`` loadable: a number or boolean where text is declared becomes
+    text; anything else moves to ``extra_fields`` under its dotted path (an array item takes its
+    whole array along, since an item cannot leave its array). Returns how it was settled, for a
+    warning, or None when an earlier move already took the value along."""
+    container: t.Any = record
+    try:
+        for key in path[:-1]:
+            container = container[key]
+        value = container[path[-1]]
+    except (KeyError, IndexError, TypeError):
+        return None
     text = as_text(value) if str in admitted else None
     if text is not None:
-        record[field] = text
+        container[path[-1]] = text
         return "as text"
+    while isinstance(path[-1], int):
+        path = path[:-1]
+    holder: t.Any = record
+    for key in path[:-1]:
+        holder = holder[key]
     extra = record.get(EXTRA_FIELDS)
     if not isinstance(extra, dict):
         extra = record[EXTRA_FIELDS] = {}
-    extra[field] = record.pop(field)
-    return f"in {EXTRA_FIELDS}.{field} (it arrived as a JSON {json_kind(value)})"
+    moved = holder.pop(path[-1])
+    extra[dotted(path)] = moved
+    return f"in {EXTRA_FIELDS}.{dotted(path)} (it arrived as a JSON {json_kind(value)})"
 
 
 class RecordChecks(CheckedResponses):
@@ -96,9 +116,9 @@ class RecordChecks(CheckedResponses):
 
     # The SDK's type conformance inspects the schema for every field of every record (half
     # the tap's CPU). Records come from JSON, so its datetime normalization has nothing to do;
-    # the rest is done once per stream: numbers and booleans by its coercions, fields the
-    # schema lacks dropped (with a warning) in _generate_record_messages. Nested objects pass
-    # whole, so custom variables survive.
+    # the rest is planned once per stream: numbers and booleans by its coercions, fields the
+    # schema lacks kept in extra_fields and values of another type settled, at any depth, in
+    # _generate_record_messages. Free-form objects (custom variables) pass whole.
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
 
     # The greatest replication value of the current partition checked to be a date: only greater
@@ -137,12 +157,12 @@ class RecordChecks(CheckedResponses):
             # The column is in every row, so a target sees it from the first one on.
             record[EXTRA_FIELDS] = None
         self.check_keys(record)
-        while (wrong := first_mismatch(record, self.type_rules)) is not None:
-            admitted = self.type_rules[wrong][0]
-            if wrong in self.key_fields and (str not in admitted or as_text(record[wrong]) is None):
-                raise APIError(self.mismatch_message(wrong, record[wrong]))
-            settled = settle_mismatch(record, wrong, admitted)
-            self.warn_once(wrong, f"differs from its schema ({self.type_rules[wrong][1]}): kept {settled}")
+        for path, rule in mismatches(record, self.type_rules):
+            if path[0] in self.key_fields and (str not in rule.admitted or as_text(record[path[0]]) is None):
+                raise APIError(self.mismatch_message(path[0], record[path[0]]))
+            settled = settle_mismatch(record, path, rule.admitted)
+            if settled is not None:
+                self.warn_once(dotted(path), f"differs from its schema ({rule.names}): kept {settled}")
         if not self.everything_selected:
             pop_deselected_record_properties(record, self.schema, self.mask)
         for stream_map in self.stream_maps:
@@ -199,7 +219,7 @@ class RecordChecks(CheckedResponses):
         """A key or bookmark of another type: no target could upsert or bookmark the row."""
         return (
             f"{self.route} sent field '{field}', which rows are upserted or bookmarked by, as a JSON "
-            f"{json_kind(value)} where its schema has {self.type_rules[field][1]}; the API changed its type. "
+            f"{json_kind(value)} where its schema has {self.type_rules[field].names}; the API changed its type. "
             "Report it"
         )
 
