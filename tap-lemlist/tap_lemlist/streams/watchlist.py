@@ -1,4 +1,4 @@
-"""Watchlists (signal agents) and their signals, incremental on ``receivedAt``."""
+"""Watchlists (signal agents), their signals (incremental on ``receivedAt``), and what they watch."""
 
 from __future__ import annotations
 
@@ -48,4 +48,14 @@ class SignalTypesStream(LemlistStream):
     name = "signal_types"
     path = "/watchlist/library"
     primary_keys = ("type",)
+    records_keys = ("data",)
+
+
+class PersonasStream(LemlistStream):
+    """``GET /database/personas``: the team's saved People Database filters, which signal agents
+    reference by id. A closed beta: a team without it answers 403, and the stream is skipped."""
+
+    name = "personas"
+    path = "/database/personas"
+    primary_keys = ("_id",)
     records_keys = ("data",)
