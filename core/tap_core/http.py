@@ -7,6 +7,7 @@ exponential waits with jitter otherwise.
 
 from __future__ import annotations
 
+import collections
 import email.utils
 import random
 import time
@@ -124,7 +125,8 @@ class HttpStream(RESTStream[t.Any]):
 
     retry_max_tries = 8
 
-    # A body that is not JSON rarely heals: most often api_url points at a web page.
+    # The same body that is not JSON, again and again, will not heal: most often api_url points
+    # at a web page. Different ones (a cut body, then a proxy's error page) are passing faults.
     invalid_body_max_tries = 3
 
     retry_first_wait = 0.5
@@ -187,12 +189,13 @@ class HttpStream(RESTStream[t.Any]):
     def request_decorator(self, func: RequestFunc) -> RequestFunc:
         def send(prepared_request: requests.PreparedRequest, context: Context | None) -> requests.Response:
             attempts = 0
-            invalid_bodies = 0
+            invalid_bodies: collections.Counter[str] = collections.Counter()
 
             def give_up(exc: Exception) -> bool:
-                nonlocal invalid_bodies
-                invalid_bodies += isinstance(exc, InvalidBodyError)
-                return invalid_bodies >= self.invalid_body_max_tries
+                if not isinstance(exc, InvalidBodyError):
+                    return False
+                invalid_bodies[str(exc)] += 1
+                return invalid_bodies[str(exc)] >= self.invalid_body_max_tries
 
             def count(details: t.Mapping[str, t.Any]) -> None:
                 nonlocal attempts
