@@ -10,7 +10,9 @@ import time
 import jsonschema
 import pytest
 import requests
+from singer_sdk.singerlib import RecordMessage, StateMessage
 
+from tap_core import io
 from tap_core.budget import (
     ASSUMED_JITTER,
     INBOUND_SHARE_OF_SPREAD,
@@ -401,3 +403,36 @@ class TestProgress:
     def test_no_estimate_where_the_stream_cannot_tell(self):
         progress = Progress("campaign_leads", logging.getLogger("progress-test"), rate=lambda: (3.0, 10.0))
         assert progress.line(progress.started + 20) == "Progress of 'campaign_leads': 0 records, 3.0 requests/s of 10"
+
+
+def test_a_large_state_too_soon_after_the_last_is_held_and_the_newest_goes_out_at_the_end(capsysbinary, monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr(io.time, "monotonic", lambda: clock[0])
+    writer = io.StateFlushingWriter()
+    big = {"bookmarks": {"x": {"read_parents": {str(n): "d" * 60 for n in range(2_000)}}}}  # about 150 kB
+    small = {"bookmarks": {"x": {"replication_key_value": "2026-01-01"}}}
+
+    def state_lines() -> list[bytes]:
+        return [line for line in capsysbinary.readouterr().out.splitlines() if b'"STATE"' in line]
+
+    writer.write_message(StateMessage(value=big))
+    assert len(state_lines()) == 1
+    clock[0] += 0.5  # 150 kB at 64 kB/s: the next large one is due in about 2.3 s
+    writer.write_message(StateMessage(value={**big, "n": 1}))
+    writer.write_message(RecordMessage(stream="x", record={"id": 1}))
+    writer.write_message(StateMessage(value={**big, "n": 2}))
+    assert state_lines() == []
+    clock[0] += 3
+    writer.write_message(StateMessage(value={**big, "n": 3}))
+    [due] = state_lines()
+    assert b'"n":3' in due
+    # Small states always go out; a held one goes out when the command ends.
+    writer.write_message(StateMessage(value=small))
+    clock[0] += 0.1
+    writer.write_message(StateMessage(value={**big, "n": 4}))
+    assert len(state_lines()) == 1
+    io.write_held_states()
+    [last] = state_lines()
+    assert b'"n":4' in last
+    io.write_held_states()
+    assert state_lines() == []

@@ -13,6 +13,7 @@ from singer_sdk.plugin_base import SingerCommand
 from typing_extensions import override
 
 from tap_core.errors import StreamsFailedError, TapError
+from tap_core.io import write_held_states
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
@@ -47,7 +48,11 @@ class TapCommand(SingerCommand):
     @override
     def invoke(self, ctx: click.Context) -> t.Any:
         """The sync; streams that failed part-way end it with exit 1 once all others are done."""
-        result = super().invoke(ctx)
+        try:
+            result = super().invoke(ctx)
+        finally:
+            # A STATE held back to keep large states from flooding the target goes out last.
+            write_held_states()
         if STOPPED_STREAMS:
             raise StreamsFailedError(STOPPED_STREAMS)
         return result
@@ -62,6 +67,7 @@ class TapCommand(SingerCommand):
         except TapError as exc:
             # What was emitted stays emitted (records precede their STATE); requests still
             # queued are dropped and those in flight are not waited for, so this line is last.
+            write_held_states()
             sys.stdout.flush()
             for pool in list(WORKER_POOLS):
                 pool.shutdown(wait=False, cancel_futures=True)

@@ -1,15 +1,32 @@
-"""Writing Singer messages without a flush per message."""
+"""Writing Singer messages: no flush per message, and large states at a bounded pace."""
 
 from __future__ import annotations
 
+import atexit
 import sys
+import time
 import typing as t
+import weakref
 
 from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.singerlib import SingerMessageType
 
 if t.TYPE_CHECKING:
     from singer_sdk.singerlib.encoding.simple import Message
+
+# STATE bytes per second, on average, that a sync writes once its state is large: a STATE goes
+# out at most every (its size / this) seconds. States under a few kilobytes go out every time.
+STATE_BYTES_PER_SECOND = 64 * 1024
+# A STATE this small goes out every time: a bookmark or two.
+SMALL_STATE_BYTES = 4096
+#: The writers of this process, whose held STATEs go out when the command ends.
+WRITERS: weakref.WeakSet[StateFlushingWriter] = weakref.WeakSet()
+
+
+def write_held_states() -> None:
+    """Write every STATE still held back: the command ends (also on an error, which exits at once)."""
+    for writer in list(WRITERS):
+        writer.write_held_state()
 
 
 class StateFlushingWriter(MsgSpecWriter):
@@ -18,9 +35,40 @@ class StateFlushingWriter(MsgSpecWriter):
     A flush per message is a system call per record. Records always precede the STATE that
     covers them, so a target never sees a state ahead of its records, even after a kill;
     Python flushes the rest when the tap exits.
+
+    The SDK writes the whole state after every parent's share of every child stream. With
+    per-campaign entries that is quadratic in campaigns (a first sync of 2,000 campaigns would
+    write gigabytes of STATE), so a large STATE that comes too soon after the last one is held
+    back, replaced by any newer one, and written with the next that is due, or when the sync
+    ends. A held STATE only ever claims less than what was written, never more.
     """
 
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.held: bytes | bytearray | None = None
+        self.last_state_at = float("-inf")
+        WRITERS.add(self)
+        atexit.register(write_held_states)
+
     def write_message(self, message: Message) -> None:
-        sys.stdout.buffer.write(self.format_message(message))
-        if message.type == SingerMessageType.STATE:
-            sys.stdout.flush()
+        encoded = self.format_message(message)
+        if message.type != SingerMessageType.STATE:
+            sys.stdout.buffer.write(encoded)
+            return
+        now = time.monotonic()
+        if len(encoded) > SMALL_STATE_BYTES and now - self.last_state_at < len(encoded) / STATE_BYTES_PER_SECOND:
+            self.held = encoded
+            return
+        self.held = None
+        self.write_state_line(encoded, now)
+
+    def write_held_state(self) -> None:
+        """Write the STATE held back, if any: at the end of a sync, or as the tap exits."""
+        if self.held is not None:
+            held, self.held = self.held, None
+            self.write_state_line(held, time.monotonic())
+
+    def write_state_line(self, encoded: bytes | bytearray, now: float) -> None:
+        sys.stdout.buffer.write(encoded)
+        sys.stdout.flush()
+        self.last_state_at = now
