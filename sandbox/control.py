@@ -41,3 +41,12 @@ class SandboxControl:
 
     def add_activities(self, name: str, count: int) -> list[str]:
         return t.cast("list[str]", self.call("POST", f"accounts/{name}/activities", {"count": count})["ids"])
+
+    def touch_campaigns(self, name: str, campaigns: list[int], edits: t.Sequence[int] = ()) -> list[str]:
+        """lemlist: new activity in these campaigns (by index), and ``edits`` renamed."""
+        body = {"campaigns": campaigns, "edits": list(edits)}
+        return t.cast("list[str]", self.call("POST", f"accounts/{name}/touch", body)["ids"])
+
+    def touch_leads(self, name: str, count: int) -> list[int]:
+        """Smartlead: a new open for the first ``count`` lead rows (one per campaign up to the campaigns' count)."""
+        return t.cast("list[int]", self.call("POST", f"accounts/{name}/touch", {"count": count})["ids"])

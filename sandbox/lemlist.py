@@ -164,6 +164,10 @@ class LemlistData:
         self.team_id = lemlist_id("tea", self.seed, 0)
         self.users = [lemlist_id("usr", self.seed, i) for i in range(max(1, self.sizes["senders"]))]
         self.appended: list[int] = []
+        # Activities appended by ``touch``: index -> the campaign they belong to.
+        self.appended_campaigns: dict[int, int] = {}
+        # Per campaign, how often its activity moved its counters and leads (``touch``).
+        self.revisions: dict[int, int] = {}
         # History packed into the last ``activity_days`` before HISTORY_END (default: all of it).
         days = spec.get("activity_days")
         first = EPOCH_2023 if days is None else HISTORY_END - int(float(days) * 86_400_000)
@@ -218,6 +222,23 @@ class LemlistData:
             last = self.timeline[len(self.timeline) - 1] if len(self.timeline) else 0
             self.appended.append(max(now, last + 1))
             ids.append(self.activity_id(len(self.timeline) - 1))
+        return ids
+
+    def touch(self, campaigns: list[int], edits: list[int]) -> list[str]:
+        """Campaigns (by index) with a new email opened now: an activity, new counters and a lead
+        further on; ``edits`` are renamed, as a user editing a campaign's settings. Returns the
+        new activities' ids."""
+        ids = []
+        for c in campaigns:
+            if not 0 <= c < len(self.campaigns):
+                continue
+            [activity] = self.append_activities(1)
+            self.appended_campaigns[len(self.timeline) - 1] = c
+            self.revisions[c] = self.revisions.get(c, 0) + 1
+            ids.append(activity)
+        for c in edits:
+            if 0 <= c < len(self.campaigns):
+                self.campaigns[c]["name"] += " (edited)"
         return ids
 
     # Campaigns and their children
@@ -282,7 +303,8 @@ class LemlistData:
         return payload
 
     def campaign_stats(self, campaign: dict[str, t.Any]) -> dict[str, t.Any]:
-        rng = random.Random(mix("stats", self.seed, campaign["_id"]))  # noqa: S311
+        revision = self.revisions.get(self.campaign_index(campaign["_id"]), 0)
+        rng = random.Random(mix("stats", self.seed, campaign["_id"], revision))  # noqa: S311
         leads = self.sizes["leads_per_campaign"]
         sent = leads * rng.randrange(1, 4)
         opened = rng.randrange(sent + 1)
@@ -346,7 +368,10 @@ class LemlistData:
     )
 
     def exported_lead(self, campaign_index: int, n: int) -> dict[str, t.Any]:
-        lead = self.lead(campaign_index, n) | {"status": "inProgress", "lastState": "emailsSent", "timezone": "UTC"}
+        # Each touch of the campaign moves its first lead one state further.
+        states = ("emailsSent", "emailsOpened", "emailsClicked", "emailsReplied")
+        state = states[self.revisions.get(campaign_index, 0) % len(states)] if n == 0 else states[0]
+        lead = self.lead(campaign_index, n) | {"status": "inProgress", "lastState": state, "timezone": "UTC"}
         return {name: lead[name] for name in self.EXPORT_COLUMNS if lead.get(name) is not None}
 
     def lead(self, campaign_index: int, n: int) -> dict[str, t.Any]:
@@ -382,9 +407,13 @@ class LemlistData:
         return lemlist_id("act", self.seed, index)
 
     def activity_type(self, index: int) -> str:
+        if index in self.appended_campaigns:
+            return "emailsOpened"
         return ACTIVITY_TYPES[fast_mix(self.seed, index) % len(ACTIVITY_TYPES)]
 
     def activity_campaign(self, index: int) -> int:
+        if index in self.appended_campaigns:
+            return self.appended_campaigns[index]
         return (fast_mix(self.seed, index) >> 20) % max(1, len(self.campaigns))
 
     def activity(self, index: int) -> dict[str, t.Any]:
@@ -898,6 +927,12 @@ class LemlistApp:
         if action == "activities" and request.method == "POST":
             ids = account.data.append_activities(int(request.json().get("count", 1)))
             return Reply.json({"ids": ids})
+        if action == "touch" and request.method == "POST":
+            body = request.json()
+            touched = account.data.touch(
+                [int(c) for c in body.get("campaigns", [])], [int(c) for c in body.get("edits", [])]
+            )
+            return Reply.json({"ids": touched})
         return None
 
     def route(self, account: Account, request: Request) -> Reply:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import datetime
 import typing as t
 from functools import cached_property
 from http import HTTPStatus
 
 from typing_extensions import override
 
+from tap_core.changes import READ_PARENTS, RECONCILED_AT, ChangeFeed, time_of
+from tap_core.dates import iso_ms
+from tap_core.digests import PARENT_DIGEST
 from tap_core.errors import APIError
 from tap_core.rest import EngagementStream
+from tap_core.settings import DEFAULT_RECONCILE_DAYS
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable
@@ -48,7 +53,7 @@ class PerParentStream(EngagementStream):
 
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
-        if self.already_synced(context):
+        if self.up_to_date(context):
             return
         self.parents_read += 1
         self.progress.reading = f"{self.parent_key} {(context or {}).get(self.parent_key)} ({self.parents_read} so far)"
@@ -58,8 +63,77 @@ class PerParentStream(EngagementStream):
             self.logger.warning("Skipping %s for %s: it no longer exists (%s)", self.name, dict(context or {}), gone)
         self.parent_synced(context)
 
-    # Resuming a full-table child: the parents whose rows are all emitted are listed in state
-    # until the whole stream completes, so a re-run after a kill skips them.
+    def parent_of(self, context: Context | None) -> t.Any:
+        return (context or {}).get(self.parent_key)
+
+    @override
+    def up_to_date(self, context: Context | None) -> bool:
+        """Whether the target holds this parent's rows as they are now: a change-driven child
+        whose parent's signature has not moved, or a parent an interrupted run finished."""
+        parent = self.parent_of(context)
+        self.parents_listed.add(str(parent))
+        if self.change_driven:
+            return self.read_parents.get(str(parent)) == self.signature(context)
+        return parent in self.synced_by_interrupted_run
+
+    def parent_synced(self, context: Context | None) -> None:
+        if self.change_feed is not None:
+            # Kept whether or not this run skipped anything: the next run's baseline.
+            self.read_parents[str(self.parent_of(context))] = self.signature(context)
+            self.state_manager.is_flushed = False
+        if self.resumable and not self.change_driven:
+            self.stream_state.setdefault(SYNCED_PARENTS, []).append(self.parent_of(context))
+            self.state_manager.is_flushed = False
+
+    @cached_property
+    def parents_listed(self) -> set[str]:
+        """Parents this run's listing named (read or skipped)."""
+        return set()
+
+    # Change-driven children: a parent is read again only when its signature moves (see
+    # tap_core.changes), and every parent once per reconciliation period.
+
+    #: The feed whose marks say which parents had new events; wired by the tap. None: every
+    #: parent is read on every run.
+    change_feed: ChangeFeed | None = None
+
+    @cached_property
+    def change_driven(self) -> bool:
+        """Whether this run may skip unchanged parents: the feed ran whole before this stream,
+        no reconciliation is due, and no ACTIVATE_VERSION would retire the skipped rows."""
+        feed = self.change_feed
+        return (
+            feed is not None
+            and feed.signals_complete
+            and not self.emit_activate_version_messages
+            and not self.reconciling
+        )
+
+    @cached_property
+    def reconciling(self) -> bool:
+        """Whether this run reads every parent: asked for (``reconcile``), or the last full read
+        is older than ``reconcile_every_days``."""
+        if self.config.get("reconcile"):
+            return True
+        every = float(self.config.get("reconcile_every_days", DEFAULT_RECONCILE_DAYS))
+        last = time_of(self.stream_state.get(RECONCILED_AT))
+        return every <= 0 or last is None or self.run.started_at - last >= datetime.timedelta(days=every)
+
+    @property
+    def read_parents(self) -> dict[str, str]:
+        read = self.stream_state.get(READ_PARENTS)
+        if not isinstance(read, dict):
+            read = self.stream_state[READ_PARENTS] = {}
+        return read
+
+    def signature(self, context: Context | None) -> str:
+        """What the parent looked like when read: its row's digest and the feed's mark of it."""
+        feed = self.change_feed
+        mark = feed.marks.get(str(self.parent_of(context)), "") if feed is not None else ""
+        return f"{(context or {}).get(PARENT_DIGEST, '')}/{mark}"
+
+    # Resuming a full-table child that no feed drives: the parents whose rows are all emitted
+    # are listed in state until the whole stream completes, so a re-run after a kill skips them.
 
     @property
     def resumable(self) -> bool:
@@ -80,20 +154,35 @@ class PerParentStream(EngagementStream):
             )
         return parents
 
-    def already_synced(self, context: Context | None) -> bool:
-        return (context or {}).get(self.parent_key) in self.synced_by_interrupted_run
-
-    def parent_synced(self, context: Context | None) -> None:
-        if self.resumable:
-            self.stream_state.setdefault(SYNCED_PARENTS, []).append((context or {}).get(self.parent_key))
-            self.state_manager.is_flushed = False
-
     @override
     def finalize_state_progress_markers(self, state: dict[str, t.Any] | None = None) -> None:
-        if state is None and self.stream_state.pop(SYNCED_PARENTS, None) is not None:
-            # Every parent is done: the next run reads them all again.
-            self.state_manager.is_flushed = False
+        if state is None:
+            if self.stream_state.pop(SYNCED_PARENTS, None) is not None:
+                # Every parent is done: the next run reads them all again.
+                self.state_manager.is_flushed = False
+            if self.change_feed is not None and self.failure is None and self.all_parents_listed:
+                self.conclude_run()
         super().finalize_state_progress_markers(state)
+
+    def conclude_run(self) -> None:
+        """The run listed every parent: forget the parents gone since, note a full read, and
+        say what the run read."""
+        read = self.read_parents
+        for gone in set(read) - self.parents_listed:
+            del read[gone]
+        if self.reconciling:
+            self.stream_state[RECONCILED_AT] = iso_ms(self.run.started_at)
+        self.state_manager.is_flushed = False
+        listed = len(self.parents_listed)
+        if self.change_driven:
+            self.logger.info(
+                "'%s': read %d of %d %ss (changed since the last run); %d unchanged ones skipped",
+                self.name,
+                self.parents_read,
+                listed,
+                self.parent_key,
+                listed - self.parents_read,
+            )
 
     @override
     def post_process(self, row: dict[str, t.Any], context: Context | None = None) -> dict[str, t.Any] | None:

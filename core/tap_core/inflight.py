@@ -96,13 +96,14 @@ class PagesInFlight(RecordChecks):
         for future in pages.values():
             abandon(future)
 
-    def already_synced(self, context: Context | None) -> bool:  # noqa: ARG002
-        """Whether an interrupted earlier run finished this partition (nothing to request)."""
+    def up_to_date(self, context: Context | None) -> bool:  # noqa: ARG002
+        """Whether the target already holds this partition's rows as they are now (nothing to
+        request): see the per-parent streams."""
         return False
 
     def prefetch(self, context: Context) -> None:
         """Send this partition's first request now; ``sync`` for it will pick up the answer."""
-        if self.already_synced(context):
+        if self.up_to_date(context):
             return
         if self.replication_key:
             # The SDK loads a partition's starting bookmark when its sync begins; an early

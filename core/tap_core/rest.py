@@ -16,6 +16,7 @@ from typing_extensions import override
 
 from tap_core.cli import STOPPED_STREAMS
 from tap_core.dates import iso_ms
+from tap_core.digests import PARENT_DIGEST, row_digest
 from tap_core.errors import AuthError, ConfigError, PlanGatedError, TapError
 from tap_core.http import EXCERPT_CHARS
 from tap_core.inflight import PagesInFlight, abandon
@@ -66,13 +67,27 @@ class EngagementStream(PagesInFlight):
         ahead: deque[dict[str, t.Any]] = deque()
         for record in records:
             ahead.append(record)
-            child_context = self.get_child_context(record=record, context=context)
-            for child in children:
-                if child_context is not None and not child.stopped:
-                    child.prefetch(dict(child_context))
+            for child_context in self.generate_child_contexts(record=record, context=context):
+                for child in children:
+                    if child_context is not None and not child.stopped:
+                        child.prefetch(dict(child_context))
             if len(ahead) > self.run.parallel_requests:
                 yield ahead.popleft()
         yield from ahead
+
+    @override
+    def generate_child_contexts(self, record: dict[str, t.Any], context: Context | None) -> Iterable[Context | None]:
+        """The SDK's child contexts, with the parent row's digest for children that skip
+        unchanged parents (``tap_core.changes``)."""
+        signalled = any(getattr(child, "change_feed", None) is not None for child in self.child_streams)
+        for child_context in super().generate_child_contexts(record=record, context=context):
+            if child_context is None or not signalled:
+                yield child_context
+            else:
+                yield {**child_context, PARENT_DIGEST: row_digest(record)}
+
+    #: Whether the parent listed all its records this run; set by the parent (see get_records).
+    all_parents_listed = False
 
     @property
     def stopped(self) -> bool:
@@ -95,6 +110,11 @@ class EngagementStream(PagesInFlight):
             for record in records:
                 self.progress.record()
                 yield record
+            if context is None:
+                for child in self.child_streams:
+                    if isinstance(child, EngagementStream):
+                        # Every parent was listed and its children synced: they may forget the rest.
+                        child.all_parents_listed = True
         except PlanGatedError as gate:
             self._gated = True
             self.logger.warning(

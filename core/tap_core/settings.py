@@ -17,6 +17,9 @@ if t.TYPE_CHECKING:
 
     from jsonschema import ValidationError
 
+# Days between two runs that read every campaign's children, whatever the activity feed says.
+DEFAULT_RECONCILE_DAYS = 7
+
 
 def common_settings(
     *, vendor: str, api_url: str, max_rate: int, default_rate: float | None = None
@@ -73,6 +76,24 @@ def common_settings(
                 "Log the SDK's METRIC line for every request and record count (also at LOGLEVEL=DEBUG). "
                 "Otherwise each long stream logs one progress line about every 10 s."
             ),
+        ),
+        th.Property(
+            "reconcile_every_days",
+            th.NumberType(minimum=0),
+            default=DEFAULT_RECONCILE_DAYS,
+            title="Reconcile every (days)",
+            description=(
+                "A re-run reads again only the children (leads, stats, sequences) of campaigns whose "
+                "activity or settings changed; every this many days it reads all of them, to catch what "
+                "no activity shows (an edited sequence, a deleted lead). 0: read all on every run."
+            ),
+        ),
+        th.Property(
+            "reconcile",
+            th.BooleanType(),
+            default=False,
+            title="Reconcile now",
+            description="Read every campaign's children on this run (then the period starts again).",
         ),
         th.Property(
             "max_requests_per_second",

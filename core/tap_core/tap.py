@@ -11,8 +11,10 @@ from singer_sdk import Tap
 from typing_extensions import override
 
 from tap_core.budget import budget_for_key
+from tap_core.changes import ChangeFeed
 from tap_core.cli import tap_command
 from tap_core.errors import AuthError, ConfigError, PlanGatedError
+from tap_core.fanout import PerParentStream
 from tap_core.io import StateFlushingWriter
 from tap_core.redaction import mask_secrets_in_logs, redact_known
 from tap_core.run import SyncRun
@@ -20,6 +22,7 @@ from tap_core.settings import raise_if_invalid, schema_problems, value_problems
 
 if t.TYPE_CHECKING:
     import click
+    from singer_sdk.streams import Stream
 
     from tap_core.budget import RateBudget
     from tap_core.rest import EngagementStream
@@ -35,8 +38,8 @@ class EngagementTap(Tap):
     #: Settings whose values must never be printed.
     secret_settings: t.ClassVar[tuple[str, ...]] = ("api_key",)
     message_writer_class = StateFlushingWriter
-    #: The tap's stream classes. The SDK syncs top-level streams in the order of their names, and
-    #: each child stream within its parent's sync, per parent record.
+    #: The tap's stream classes. Top-level streams sync event feeds first, then in the order of
+    #: their names; each child stream within its parent's sync, per parent record.
     stream_types: t.ClassVar[tuple[type[EngagementStream], ...]]
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
@@ -102,7 +105,27 @@ class EngagementTap(Tap):
         for stream in streams:
             for attribute, stream_type in stream.reads_from.items():
                 setattr(stream, attribute, by_type[stream_type])
+        for feed in streams:
+            if isinstance(feed, ChangeFeed):
+                for child in streams:
+                    if isinstance(child, PerParentStream) and child.parent_stream_type is feed.parent_type:
+                        child.change_feed = feed
         return streams
+
+    @property
+    @override
+    def streams(self) -> dict[str, Stream]:
+        streams = super().streams
+        if not self.feeds_first:
+            # Event feeds first: their marks say which campaigns' children this run reads.
+            # The SDK syncs in this dict's order, which it made by name.
+            ordered = sorted(streams.items(), key=lambda item: not isinstance(item[1], ChangeFeed))
+            streams.clear()
+            streams.update(ordered)
+            self.feeds_first = True
+        return streams
+
+    feeds_first = False
 
     @cached_property
     def gated_streams(self) -> set[str]:

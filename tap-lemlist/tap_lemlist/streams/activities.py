@@ -7,10 +7,11 @@ import typing as t
 
 from typing_extensions import override
 
+from tap_core.changes import ChangeFeed
 from tap_core.dates import iso_ms, parse_iso
 from tap_core.errors import PlanGatedError
-from tap_core.windows import WindowedStream
 from tap_lemlist.client import LemlistStream
+from tap_lemlist.streams.campaigns import CampaignsStream
 from tap_lemlist.streams.team import TeamStream
 
 # The API's filters a partition of activities sets: one campaign, one type.
@@ -24,13 +25,14 @@ if t.TYPE_CHECKING:
     from tap_core.rest import EngagementStream
 
 
-class ActivitiesStream(WindowedStream, LemlistStream):
+class ActivitiesStream(ChangeFeed, LemlistStream):
     """``GET /activities?version=v2``, newest first, filtered server-side by date.
 
     Read in windows of ``createdAt``, oldest first, each bounded by ``minDate``/``maxDate``
     (both inclusive) and checkpointed once complete. Offset paging over a newest-first list
     shifts when activities arrive mid-sync, so no window reaches past the sync's start; the
-    boundary activity is read twice and upserted rather than lost.
+    boundary activity is read twice and upserted rather than lost. Each activity names its
+    campaign: the campaigns' children are read again only for campaigns with new activities.
     """
 
     name = "activities"
@@ -39,6 +41,8 @@ class ActivitiesStream(WindowedStream, LemlistStream):
     replication_key = "createdAt"
     paging = "offset"
     versioned = True
+    parent_field = "campaignId"
+    parent_type = CampaignsStream
     reads_from: t.ClassVar[dict[str, type[EngagementStream]]] = {"team_stream": TeamStream}
     team_stream: TeamStream
 

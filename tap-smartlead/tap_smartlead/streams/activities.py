@@ -8,9 +8,9 @@ from functools import cached_property
 
 from typing_extensions import override
 
+from tap_core.changes import ChangeFeed
 from tap_core.dates import UTC, days_before, iso_ms, parse_iso
 from tap_core.paging import OffsetPager
-from tap_core.windows import WindowedStream
 from tap_smartlead.client import SmartleadStream, ids_as_text
 from tap_smartlead.streams.campaigns import CampaignsStream
 
@@ -51,7 +51,7 @@ def reply_mark(row: dict[str, t.Any]) -> str | None:
     return f"{count}@{newest}" if count else None
 
 
-class LeadActivitiesStream(WindowedStream, SmartleadStream):
+class LeadActivitiesStream(ChangeFeed, SmartleadStream):
     """``GET /campaigns/all-leads-activities``: leads with an event in each window, oldest first.
 
     Rows carry no event time of their own, so each row gets ``event_time_to``, the end of the
@@ -61,6 +61,8 @@ class LeadActivitiesStream(WindowedStream, SmartleadStream):
 
     Rows come as ``{data, hasMore}`` (docs and live), ``{data, pagination: {has_more}}``, ``{total,
     data}`` or a bare array. Leads that show a reply are the parents of ``lead_message_history``.
+    Each row names its campaign: the campaigns' children are read again only for campaigns
+    whose leads show something new.
     """
 
     name = "lead_activities"
@@ -69,6 +71,8 @@ class LeadActivitiesStream(WindowedStream, SmartleadStream):
     replication_key = "event_time_to"
     bookmark_is_window_end = True
     page_size = ACTIVITIES_PAGE_SIZE
+    parent_field = "campaign_id"
+    parent_type = CampaignsStream
     reads_from: t.ClassVar[dict[str, type[EngagementStream]]] = {"campaigns_stream": CampaignsStream}
     campaigns_stream: CampaignsStream
 
@@ -91,6 +95,10 @@ class LeadActivitiesStream(WindowedStream, SmartleadStream):
         if bookmark == self.config.get("start_date") or self.resuming(context):
             return parse_iso(str(bookmark))
         return days_before(str(bookmark), float(self.config.get("lookback_days", 0)))
+
+    @override
+    def overlap_start(self, bookmark: datetime.datetime) -> datetime.datetime:
+        return bookmark - datetime.timedelta(days=float(self.config.get("lookback_days", 0)))
 
     def history_start(self) -> datetime.datetime | None:
         """The oldest campaign's creation: leads have no events before their campaign."""

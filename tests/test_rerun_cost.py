@@ -1,0 +1,159 @@
+"""Re-runs read the children of the campaigns that changed, not of every campaign, and load
+what a full re-read would.
+
+Each test: a first sync, a re-run with nothing new (no per-campaign request), then K campaigns
+get activity (and one is edited), and the re-run reads those K only. The tables it leaves are
+compared with a read of every campaign's children from the same state.
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+from tests.conftest import SMARTLEAD_TEST_LIMIT, Account, lemlist_config, smartlead_config
+from tests.taprun import TapRun, run_tap
+
+# Requests a re-run may send besides the per-campaign ones, on an account with few other objects.
+OTHER_REQUESTS = 25
+# Requests a changed campaign may add: one per child route, and a page more here and there.
+PER_CHANGED_CAMPAIGN = 6
+
+LEMLIST_CHILDREN = {"campaign_stats": ("campaignId",), "sequences": ("_id",), "campaign_leads": ("campaignId", "_id")}
+SMARTLEAD_CHILDREN = {
+    "campaign_sequences": ("campaign_id", "id"),
+    "campaign_leads": ("campaign_id", "campaign_lead_map_id"),
+    "campaign_statistics": ("stats_id",),
+    "campaign_analytics": ("campaign_id",),
+    "campaign_webhooks": ("campaign_id", "id"),
+    "campaign_email_accounts": ("campaign_id", "id"),
+}
+# Fields that hold the run's own start (the end of the period counted), not the vendor's data.
+RUN_FIELDS = {"endDate"}
+
+# lemlist with few objects besides campaigns: one sender, one page of each list.
+FEW_LEMLIST_OBJECTS: dict[str, t.Any] = {
+    "senders": 1,
+    "contacts": 40,
+    "companies": 40,
+    "unsubscribes": 40,
+    "tasks": 20,
+    "signals": 40,
+    "conversations": 10,
+    "activity_days": 2,
+}
+FEW_SMARTLEAD_OBJECTS: dict[str, t.Any] = {"email_accounts": 2, "leads_per_campaign": 4}
+
+
+def tables(runs: t.Iterable[TapRun], keys: dict[str, tuple[str, ...]]) -> dict[str, dict[tuple[t.Any, ...], t.Any]]:
+    """What a target holds after these runs, in order: each stream's rows upserted on its key."""
+    held: dict[str, dict[tuple[t.Any, ...], t.Any]] = {name: {} for name in keys}
+    for run in runs:
+        for name, key in keys.items():
+            for row in run.records(name):
+                held[name][tuple(row.get(k) for k in key)] = {k: v for k, v in row.items() if k not in RUN_FIELDS}
+    return held
+
+
+def child_requests(account: Account, campaign_ids: t.Iterable[str]) -> dict[str, int]:
+    """Requests to a per-campaign route since the log was cleared, by campaign id."""
+    wanted = {str(c) for c in campaign_ids}
+    counts: dict[str, int] = {}
+    for request in account.requests():
+        for part in request["path"].split("?")[0].split("/"):
+            if part in wanted:
+                counts[part] = counts.get(part, 0) + 1
+    return counts
+
+
+def rerun(executable: str, config: dict[str, t.Any], account: Account, state: dict[str, t.Any]) -> TapRun:
+    account.control.clear_requests(account.name)
+    run = run_tap(executable, config, state=state)
+    assert run.returncode == 0, run.stderr[-2000:]
+    return run
+
+
+def test_lemlist_rerun_reads_only_changed_campaigns(lemlist_account: t.Callable[..., Account]) -> None:
+    campaigns = 30
+    account = lemlist_account(campaigns=campaigns, activities=600, **FEW_LEMLIST_OBJECTS)
+    config = lemlist_config(account)
+    first = run_tap("tap-lemlist", config)
+    assert first.returncode == 0, first.stderr[-2000:]
+    ids = [row["_id"] for row in first.records("campaigns")]
+    assert len(ids) == campaigns
+
+    quiet = rerun("tap-lemlist", config, account, first.state)
+    assert child_requests(account, ids) == {}
+    assert len(account.requests()) <= OTHER_REQUESTS
+    assert all(not quiet.records(name) for name in LEMLIST_CHILDREN)
+
+    touched, edited = [2, 11, 29], [5]
+    account.control.touch_campaigns(account.name, touched, edits=edited)
+    changed = rerun("tap-lemlist", config, account, quiet.state)
+    read = child_requests(account, ids)
+    assert set(read) == {ids[c] for c in touched + edited}
+    assert len(account.requests()) <= OTHER_REQUESTS + PER_CHANGED_CAMPAIGN * len(read)
+
+    # The same tables as a sync that reads everything of the account as it is now.
+    fresh = run_tap("tap-lemlist", config)
+    assert fresh.returncode == 0, fresh.stderr[-2000:]
+    keys = {"campaigns": ("_id",), **LEMLIST_CHILDREN}
+    assert tables([first, quiet, changed], keys) == tables([fresh], keys)
+    # The touched campaigns' new counters did arrive (the equality is not of stale tables).
+    assert tables([first], keys)["campaign_stats"] != tables([fresh], keys)["campaign_stats"]
+
+
+def test_smartlead_rerun_reads_only_changed_campaigns(smartlead_account: t.Callable[..., Account]) -> None:
+    account = smartlead_account(campaigns=30, rate_limit=SMARTLEAD_TEST_LIMIT, **FEW_SMARTLEAD_OBJECTS)
+    config = smartlead_config(account)
+    first = run_tap("tap-smartlead", config)
+    assert first.returncode == 0, first.stderr[-2000:]
+    ids = [row["id"] for row in first.records("campaigns")]
+
+    quiet = rerun("tap-smartlead", config, account, first.state)
+    assert child_requests(account, ids) == {}
+    assert len(account.requests()) <= OTHER_REQUESTS
+
+    # A new open for the first lead of each of the first 4 campaigns.
+    account.control.touch_leads(account.name, 4)
+    changed = rerun("tap-smartlead", config, account, quiet.state)
+    read = child_requests(account, ids)
+    assert set(read) == {str(c) for c in ids[:4]}
+    assert len(account.requests()) <= OTHER_REQUESTS + PER_CHANGED_CAMPAIGN * len(read)
+
+    # From the same state, a run that reads every campaign's children leaves the same tables.
+    everything = rerun("tap-smartlead", {**config, "reconcile": True}, account, quiet.state)
+    assert len(child_requests(account, ids)) == len(ids)
+    keys = {"campaigns": ("id",), **SMARTLEAD_CHILDREN}
+    assert tables([first, quiet, changed], keys) == tables([first, quiet, everything], keys)
+    assert tables([first], keys)["campaign_analytics"] != tables([first, quiet, changed], keys)["campaign_analytics"]
+
+
+def test_reconciliation_reads_every_campaign_when_due_asked_or_unsignalled(
+    lemlist_account: t.Callable[..., Account],
+) -> None:
+    account = lemlist_account(campaigns=8, activities=100, **FEW_LEMLIST_OBJECTS)
+    config = lemlist_config(account)
+    first = run_tap("tap-lemlist", config)
+    assert first.returncode == 0, first.stderr[-2000:]
+    ids = [row["_id"] for row in first.records("campaigns")]
+
+    def campaigns_read(run_config: dict[str, t.Any], state: dict[str, t.Any], **kwargs: t.Any) -> set[str]:
+        account.control.clear_requests(account.name)
+        run = run_tap("tap-lemlist", run_config, state=state, **kwargs)
+        assert run.returncode == 0, run.stderr[-2000:]
+        return set(child_requests(account, ids))
+
+    # Asked for: every campaign, and the period starts again (the next run skips them all).
+    account.control.clear_requests(account.name)
+    asked = run_tap("tap-lemlist", {**config, "reconcile": True}, state=first.state)
+    assert set(child_requests(account, ids)) == set(ids)
+    assert campaigns_read(config, asked.state) == set()
+    # Due: the last full read is older than reconcile_every_days.
+    assert campaigns_read({**config, "reconcile_every_days": 0}, asked.state) == set(ids)
+    old = {**asked.state, "bookmarks": {**asked.state["bookmarks"]}}
+    old["bookmarks"]["campaign_stats"] = {**old["bookmarks"]["campaign_stats"], "reconciled_at": "2020-01-01T00:00:00Z"}
+    assert campaigns_read(config, old, streams={"activities", "campaigns", "campaign_stats"}) == set(ids)
+    # No feed this run (activities not selected): nothing says which campaigns changed.
+    assert campaigns_read(config, asked.state, streams={"campaigns", "campaign_stats"}) == set(ids)
+    # A feed filtered to some campaigns or types cannot vouch for the others.
+    assert campaigns_read({**config, "types": ["emailsOpened"]}, asked.state) == set(ids)
