@@ -99,6 +99,8 @@ class SmartleadData:
         self.redirects: dict[str, str] = {str(k): str(v) for k, v in spec.get("redirects", {}).items()}
         # Routes refused with a 403 to a key that reads everything else (agency clients, on some plans).
         self.forbidden = {str(path) for path in spec.get("forbidden", ())}
+        # Schema drift: Smartlead adding a field to lead activities that no schema knows yet.
+        self.new_activity_field = bool(spec.get("new_activity_field", False))
         self.touched: dict[int, list[int]] = {}  # row -> extra open times (ms)
         self.replied: dict[int, list[int]] = {}  # row -> later reply times (ms)
         self.rows = self.sizes["campaigns"] * self.sizes["leads_per_campaign"]
@@ -372,7 +374,7 @@ class SmartleadData:
             "current_seq_num": len(self.sends(row)),
             "created_at": iso(self.first_send(row) - DAY_MS),
             "activities": [self.activity(row, step, sent) for step, sent in enumerate(self.sends(row))],
-        }
+        } | ({"lead_score": row % 100} if self.new_activity_field else {})
 
     def activity_rows(self, low: int | None, high: int | None) -> list[int]:
         """Rows with an event in [low, high], in email_lead_map_id order."""

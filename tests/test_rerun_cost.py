@@ -93,6 +93,12 @@ def test_lemlist_rerun_reads_only_changed_campaigns(lemlist_account: t.Callable[
     assert set(read) == {ids[c] for c in touched + edited}
     assert len(account.requests()) <= OTHER_REQUESTS + PER_CHANGED_CAMPAIGN * len(read)
 
+    # The next run reads again from the newest activity (the bookmark): seen already, it marks
+    # no campaign.
+    again = rerun("tap-lemlist", config, account, changed.state)
+    assert again.records("activities")
+    assert child_requests(account, ids) == {}
+
     # The same tables as a sync that reads everything of the account as it is now.
     fresh = run_tap("tap-lemlist", config)
     assert fresh.returncode == 0, fresh.stderr[-2000:]
@@ -119,6 +125,11 @@ def test_smartlead_rerun_reads_only_changed_campaigns(smartlead_account: t.Calla
     read = child_requests(account, ids)
     assert set(read) == {str(c) for c in ids[:4]}
     assert len(account.requests()) <= OTHER_REQUESTS + PER_CHANGED_CAMPAIGN * len(read)
+
+    # The next run reads the lookback again, these leads among them: unchanged, they mark none.
+    again = rerun("tap-smartlead", config, account, changed.state)
+    assert again.records("lead_activities")
+    assert child_requests(account, ids) == {}
 
     # From the same state, a run that reads every campaign's children leaves the same tables.
     everything = rerun("tap-smartlead", {**config, "reconcile": True}, account, quiet.state)
