@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -79,6 +80,84 @@ def run_tap(command: list[str], config: dict[str, t.Any], streams: set[str] | No
     return TapRun(counted[0], usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, time.monotonic() - started)
 
 
+# A re-run's account: many campaigns, few other objects (one mailbox or sender, a page of each list).
+RERUN_ACCOUNTS: dict[str, dict[str, t.Any]] = {
+    "lemlist": {
+        "senders": 1,
+        "contacts": 40,
+        "companies": 40,
+        "unsubscribes": 40,
+        "tasks": 20,
+        "signals": 40,
+        "conversations": 10,
+        "activity_days": 30,
+    },
+    "smartlead": {"email_accounts": 2, "leads_per_campaign": 4, "rate_limit": 20},
+}
+RERUN_TOUCHED = 10
+
+
+def rerun_cost(app: str, control: SandboxControl, campaigns: int, folder: Path) -> list[tuple[str, str]]:
+    """Rows: requests of a first sync, of a re-run with nothing new, and of one after K campaigns had activity."""
+    key = uuid.uuid4().hex
+    name = f"rerun-{app}-{campaigns}"
+    activities = {"activities": campaigns * 5} if app == "lemlist" else {}
+    control.put_account(name, key=key, campaigns=campaigns, latency_ms=LATENCY_MS, **activities, **RERUN_ACCOUNTS[app])
+    command = [str(BIN / f"tap-{app}")]
+    config: dict[str, t.Any] = {"api_key": key, "api_url": f"{control.url}/api"}
+    if app == "smartlead":
+        config = {
+            "api_key": key,
+            "api_url": f"{control.url}/api/v1",
+            "max_requests_per_second": 10,
+            "max_requests_per_hour": 0,
+        }
+    label = f"{'lemlist' if app == 'lemlist' else 'Smartlead'} re-run, {campaigns:,} campaigns"
+    state_path = folder / f"state-{name}.json"
+    rows = []
+    for step in ("first sync", "nothing new", f"{RERUN_TOUCHED} campaigns touched"):
+        if step.endswith("touched"):
+            if app == "lemlist":
+                control.touch_campaigns(name, list(range(0, campaigns, campaigns // RERUN_TOUCHED)))
+            else:
+                control.touch_leads(name, RERUN_TOUCHED)
+        control.clear_requests(name)
+        extra = ["--state", str(state_path)] if state_path.exists() else []
+        run, state = run_tap_with_state([*command, *extra], config, folder)
+        state_path.write_text(json.dumps(state))
+        log = control.requests(name)
+        per_campaign = sum(1 for r in log if PER_CAMPAIGN.search(str(r["path"])))
+        rows.append(
+            (
+                f"{label}: {step}",
+                f"{len(log)} requests ({per_campaign} per-campaign), {run.wall_seconds:.0f} s",
+            )
+        )
+    return rows
+
+
+# A path under one campaign: lemlist /campaigns/cam_.../, Smartlead /campaigns/1001000/.
+PER_CAMPAIGN = re.compile(r"/campaigns/(cam_[A-Za-z0-9]+|\d+)/")
+
+
+def run_tap_with_state(command: list[str], config: dict[str, t.Any], folder: Path) -> tuple[TapRun, dict[str, t.Any]]:
+    """Run a tap to the end with every stream; returns the run and the last STATE it wrote."""
+    config_path = folder / f"config-{uuid.uuid4().hex}.json"
+    config_path.write_text(json.dumps(config))
+    started = time.monotonic()
+    result = subprocess.run([*command, "--config", str(config_path)], capture_output=True, check=False)
+    if result.returncode:
+        msg = f"{command[0]} failed: {result.stderr.decode()[-500:]}"
+        raise RuntimeError(msg)
+    state: dict[str, t.Any] = {}
+    records = 0
+    for line in result.stdout.splitlines():
+        if b'"type":"STATE"' in line:
+            state = json.loads(line)["value"]
+        records += b'"type":"RECORD"' in line
+    return TapRun(records, 0.0, 0.0, time.monotonic() - started), state
+
+
 RAMP_SECONDS = 2.0
 
 
@@ -103,16 +182,17 @@ def rate_text(overall: float, sustained: float, ceiling: float, sent: int) -> st
     return f"{sustained:.2f} sustained ({sustained / ceiling:.0%}), {overall:.2f} overall, {sent} requests"
 
 
-def main() -> int:  # noqa: PLR0915
+def main() -> int:  # noqa: PLR0912, PLR0915
     parser = argparse.ArgumentParser(prog="python -m benchmark", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="smaller sizes (about 8 minutes instead of 25)")
-    sections = ("activities", "children", "smartlead", "cpu", "rss")
+    parser.add_argument("--quick", action="store_true", help="smaller sizes (about 10 minutes instead of 60)")
+    sections = ("activities", "children", "smartlead", "rerun", "cpu", "rss")
     parser.add_argument("--only", nargs="+", choices=sections, default=sections, help="run only these parts")
     args = parser.parse_args()
     activities = 5_000 if args.quick else 20_000
     rss_sizes = (10_000, 100_000 if args.quick else 1_000_000)
     # Far enough apart that start-up noise (a tenth of a second) is small next to the difference.
     cpu_sizes = (4_000, 24_000) if args.quick else (6_000, 36_000)
+    rerun_sizes = (200,) if args.quick else (200, 2_000)
 
     lemlist, lemlist_ctl = start_sandbox("lemlist")
     smartlead, smartlead_ctl = start_sandbox("smartlead")
@@ -178,6 +258,13 @@ def main() -> int:  # noqa: PLR0915
                         f"{run.records / run.wall_seconds:.0f}, {throttled} 429s",
                     ),
                 ]
+
+            # Re-run cost: a first sync of every stream, a re-run with nothing new, then one after
+            # K campaigns had activity; requests counted by the sandbox, per-campaign ones apart.
+            if "rerun" in args.only:
+                for campaigns in rerun_sizes:
+                    rows += rerun_cost("lemlist", lemlist_ctl, campaigns, folder)
+                    rows += rerun_cost("smartlead", smartlead_ctl, campaigns, folder)
 
             # CPU per record: marginal CPU between two sizes, so start-up cost cancels out; the
             # median of rounds that alternate the two taps, since one run moves by +-20%.
