@@ -24,6 +24,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from sandbox import lemlist as lemlist_sandbox
+from sandbox import smartlead as smartlead_sandbox
 from sandbox.catalog import discover, select
 from sandbox.control import SandboxControl
 
@@ -80,19 +82,10 @@ def run_tap(command: list[str], config: dict[str, t.Any], streams: set[str] | No
     return TapRun(counted[0], usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, time.monotonic() - started)
 
 
-# A re-run's account: many campaigns, few other objects (one mailbox or sender, a page of each list).
+# A re-run's account: many campaigns, few other objects.
 RERUN_ACCOUNTS: dict[str, dict[str, t.Any]] = {
-    "lemlist": {
-        "senders": 1,
-        "contacts": 40,
-        "companies": 40,
-        "unsubscribes": 40,
-        "tasks": 20,
-        "signals": 40,
-        "conversations": 10,
-        "activity_days": 30,
-    },
-    "smartlead": {"email_accounts": 2, "leads_per_campaign": 4, "rate_limit": 20},
+    "lemlist": {**lemlist_sandbox.FEW_OTHER_OBJECTS, "activity_days": 30},
+    "smartlead": {**smartlead_sandbox.FEW_OTHER_OBJECTS, "rate_limit": 20},
 }
 RERUN_TOUCHED = 10
 

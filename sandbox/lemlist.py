@@ -92,6 +92,18 @@ DEFAULTS: dict[str, int] = {
 }
 
 
+# An agency's account with many campaigns and few other objects: one sender, a page of each list.
+FEW_OTHER_OBJECTS: dict[str, int] = {
+    "senders": 1,
+    "contacts": 40,
+    "companies": 40,
+    "unsubscribes": 40,
+    "tasks": 20,
+    "signals": 40,
+    "conversations": 10,
+}
+
+
 # lemlist's /tasks takes no page size: its pages are this long.
 TASKS_PER_PAGE = 50
 

@@ -62,6 +62,10 @@ DEFAULTS: dict[str, int] = {
 }
 
 
+# An agency's account with many campaigns and few other objects: two mailboxes, a few leads each.
+FEW_OTHER_OBJECTS: dict[str, int] = {"email_accounts": 2, "leads_per_campaign": 4}
+
+
 @functools.cache
 def schema_routes() -> dict[str, str]:
     """The paths of tap-smartlead's streams that take no path parameters, to the streams' names."""

@@ -103,13 +103,34 @@ def summary(stream_type: t.Any) -> str:
     return first.replace("``", "`")
 
 
+def rerun_reads(stream_type: t.Any, stream_types: tuple[t.Any, ...]) -> str:
+    """What a re-run of the stream reads, from how its class is built."""
+    from tap_core import PerParentStream  # noqa: PLC0415
+    from tap_core.changes import ChangeFeed  # noqa: PLC0415
+
+    if stream_type.rerun_reads:
+        return str(stream_type.rerun_reads)
+    if issubclass(stream_type, ChangeFeed):
+        return "what is new since its bookmark; it names the campaigns whose children are read"
+    if isinstance(stream_type.replication_key, str):
+        return "what is new since its bookmark"
+    parent = stream_type.parent_stream_type
+    if issubclass(stream_type, PerParentStream) and parent is not None:
+        if any(issubclass(feed, ChangeFeed) and feed.parent_type is parent for feed in stream_types):
+            return f"the `{parent.name}` with new activity or a changed row; all every `reconcile_every_days`"
+        return f"one request (or more pages) per `{parent.name}` row"
+    return "all of it (no filter says what changed)"
+
+
 def stream_table(tap: str) -> list[str]:
-    lines = ["| stream | endpoint | replication | primary key |", "|---|---|---|---|"]
-    for stream_type in stream_classes(tap):
+    lines = ["| stream | endpoint | replication | primary key | a re-run reads |", "|---|---|---|---|---|"]
+    stream_types = stream_classes(tap)
+    for stream_type in stream_types:
         key = stream_type.replication_key  # a class attribute, or the SDK's property where unset
         replication = f"incremental on `{key}`" if isinstance(key, str) else "full table"
         keys = ", ".join(f"`{name}`" for name in stream_type.primary_keys or ())
-        lines.append(f"| `{stream_type.name}` | {summary(stream_type)} | {replication} | {keys} |")
+        rerun = rerun_reads(stream_type, stream_types)
+        lines.append(f"| `{stream_type.name}` | {summary(stream_type)} | {replication} | {keys} | {rerun} |")
     return lines
 
 

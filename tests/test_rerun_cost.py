@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import typing as t
 
+from sandbox import lemlist as lemlist_sandbox
+from sandbox import smartlead as smartlead_sandbox
 from tests.conftest import SMARTLEAD_TEST_LIMIT, Account, lemlist_config, smartlead_config
 from tests.taprun import TapRun, run_tap
 
@@ -30,18 +32,8 @@ SMARTLEAD_CHILDREN = {
 # Fields that hold the run's own start (the end of the period counted), not the vendor's data.
 RUN_FIELDS = {"endDate"}
 
-# lemlist with few objects besides campaigns: one sender, one page of each list.
-FEW_LEMLIST_OBJECTS: dict[str, t.Any] = {
-    "senders": 1,
-    "contacts": 40,
-    "companies": 40,
-    "unsubscribes": 40,
-    "tasks": 20,
-    "signals": 40,
-    "conversations": 10,
-    "activity_days": 2,
-}
-FEW_SMARTLEAD_OBJECTS: dict[str, t.Any] = {"email_accounts": 2, "leads_per_campaign": 4}
+FEW_LEMLIST_OBJECTS: dict[str, t.Any] = {**lemlist_sandbox.FEW_OTHER_OBJECTS, "activity_days": 2}
+FEW_SMARTLEAD_OBJECTS = smartlead_sandbox.FEW_OTHER_OBJECTS
 
 
 def tables(runs: t.Iterable[TapRun], keys: dict[str, tuple[str, ...]]) -> dict[str, dict[tuple[t.Any, ...], t.Any]]:

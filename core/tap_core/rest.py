@@ -86,6 +86,9 @@ class EngagementStream(PagesInFlight):
             else:
                 yield {**child_context, PARENT_DIGEST: row_digest(record)}
 
+    #: What a re-run of this stream reads, for the README, where its class does not say it.
+    rerun_reads: t.ClassVar[str | None] = None
+
     #: Whether the parent listed all its records this run; set by the parent (see get_records).
     all_parents_listed = False
 

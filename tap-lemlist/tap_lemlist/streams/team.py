@@ -116,6 +116,8 @@ class PerUserStream(TeamChildStream):
     A row listed for several users (a shared conversation) is emitted once.
     """
 
+    rerun_reads = "one request (or more pages) per team user"
+
     @override
     def request_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
         emitted: set[tuple[t.Any, ...]] = set()

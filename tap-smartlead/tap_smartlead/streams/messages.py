@@ -46,6 +46,7 @@ class LeadMessageHistoryStream(PerParentStream, SmartleadStream):
     primary_keys = ("email_lead_map_id", "message_id")
     records_keys: t.ClassVar[tuple[str, ...]] = ("history", "messages")
     text_fields: t.ClassVar[tuple[str, ...]] = ("stats_id", "message_id", "id")
+    rerun_reads = "the leads with a reply not read before"
 
     @property
     @override
