@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -97,3 +98,46 @@ def select_streams(executable: str, config: dict[str, t.Any], streams: set[str])
         with tempfile.TemporaryDirectory() as folder:
             _catalogs[executable] = discover(str(BIN / executable), write_json(Path(folder) / "config.json", config))
     return select(json.loads(json.dumps(_catalogs[executable])), streams)
+
+
+def killed_run(
+    executable: str,
+    config: dict[str, t.Any],
+    streams: set[str],
+    after_records: int,
+    *,
+    state: dict[str, t.Any] | None = None,
+) -> TapRun:
+    """Run the tap (from ``state`` if given), kill -9 it once ``after_records`` records have been
+    read, keep all it wrote."""
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        catalog = select_streams(executable, config, streams)
+        command = [
+            str(BIN / executable),
+            "--config",
+            write_json(work / "config.json", config),
+            "--catalog",
+            write_json(work / "catalog.json", catalog),
+        ]
+        if state is not None:
+            command += ["--state", write_json(work / "state.json", state)]
+        with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as process:
+            assert process.stdout is not None
+            lines, records = [], 0
+            for line in process.stdout:
+                lines.append(line)
+                records += '"type":"RECORD"' in line
+                if records >= after_records:
+                    process.send_signal(signal.SIGKILL)
+                    break
+            lines += process.stdout.readlines()  # what it wrote before dying reaches the target too
+            process.wait(timeout=30)
+    # A line cut by the kill is never received whole; a target would drop it too.
+    messages = []
+    for line in lines:
+        try:
+            messages.append(json.loads(line))
+        except ValueError:
+            continue
+    return TapRun(process.returncode, "", "", messages)

@@ -13,7 +13,7 @@ import typing as t
 from sandbox import lemlist as lemlist_sandbox
 from sandbox import smartlead as smartlead_sandbox
 from tests.conftest import SMARTLEAD_TEST_LIMIT, Account, lemlist_config, smartlead_config
-from tests.taprun import TapRun, run_tap
+from tests.taprun import TapRun, killed_run, run_tap
 
 # Requests a re-run may send besides the per-campaign ones, on an account with few other objects.
 OTHER_REQUESTS = 25
@@ -160,3 +160,31 @@ def test_reconciliation_reads_every_campaign_when_due_asked_or_unsignalled(
     assert campaigns_read(config, asked.state, streams={"campaigns", "campaign_stats"}) == set(ids)
     # A feed filtered to some campaigns or types cannot vouch for the others.
     assert campaigns_read({**config, "types": ["emailsOpened"]}, asked.state) == set(ids)
+
+
+def test_a_rerun_killed_before_the_changed_campaigns_children_reads_them_next_time(
+    lemlist_account: t.Callable[..., Account],
+) -> None:
+    account = lemlist_account(campaigns=14, activities=200, **FEW_LEMLIST_OBJECTS)
+    config = lemlist_config(account)
+    streams = {"activities", "campaigns", *LEMLIST_CHILDREN}
+    first = run_tap("tap-lemlist", config, streams=streams)
+    assert first.returncode == 0, first.stderr[-2000:]
+    ids = [row["_id"] for row in first.records("campaigns")]
+
+    account.control.touch_campaigns(account.name, [2, 11])
+    # The feed's new activities (and the boundary one), campaigns 0 and 1, then campaign 2's
+    # first child row: killed there, with campaign 11 not read yet.
+    killed = killed_run("tap-lemlist", config, streams, after_records=6, state=first.state)
+    assert not [row for row in killed.records("campaign_stats") if row["campaignId"] == ids[11]]
+    assert len(killed.records("activities")) >= 2
+
+    account.control.clear_requests(account.name)
+    resumed = run_tap("tap-lemlist", config, state=killed.state, streams=streams)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    read = child_requests(account, ids)
+    assert ids[11] in read
+    assert len(read) <= 2, "the kill's state was lost: every campaign was read again"
+    fresh = run_tap("tap-lemlist", config, streams=streams)
+    keys = {"campaigns": ("_id",), **LEMLIST_CHILDREN}
+    assert tables([first, killed, resumed], keys) == tables([fresh], keys)

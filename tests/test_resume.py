@@ -3,20 +3,16 @@ at most one window (or one campaign) read again."""
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import re
 import signal
-import subprocess
-import tempfile
 import typing as t
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import SMARTLEAD_TEST_LIMIT, Account, lemlist_config, smartlead_config
-from tests.taprun import BIN, TapRun, run_tap, select_streams, write_json
+from tests.taprun import TapRun, killed_run, run_tap
 
 # A failing draw can be replayed: RESUME_SEED=<seed from the failure message>.
 SEED = int(os.environ.get("RESUME_SEED") or random.SystemRandom().randrange(10**6))
@@ -25,39 +21,6 @@ SEED = int(os.environ.get("RESUME_SEED") or random.SystemRandom().randrange(10**
 def kill_point(records: int) -> int:
     """A record count in [1, records): where the kill lands."""
     return random.Random(SEED).randrange(1, records)  # noqa: S311 (a test's draw, not a secret)
-
-
-def killed_run(executable: str, config: dict[str, t.Any], streams: set[str], after_records: int) -> TapRun:
-    """Run the tap, kill -9 it once ``after_records`` records have been read, keep all it wrote."""
-    with tempfile.TemporaryDirectory() as folder:
-        work = Path(folder)
-        catalog = select_streams(executable, config, streams)
-        command = [
-            str(BIN / executable),
-            "--config",
-            write_json(work / "config.json", config),
-            "--catalog",
-            write_json(work / "catalog.json", catalog),
-        ]
-        with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as process:
-            assert process.stdout is not None
-            lines, records = [], 0
-            for line in process.stdout:
-                lines.append(line)
-                records += '"type":"RECORD"' in line
-                if records >= after_records:
-                    process.send_signal(signal.SIGKILL)
-                    break
-            lines += process.stdout.readlines()  # what it wrote before dying reaches the target too
-            process.wait(timeout=30)
-    # A line cut by the kill is never received whole; a target would drop it too.
-    messages = []
-    for line in lines:
-        try:
-            messages.append(json.loads(line))
-        except ValueError:
-            continue
-    return TapRun(process.returncode, "", "", messages)
 
 
 def ids(run: TapRun, stream: str, key: str) -> list[t.Any]:
