@@ -10,6 +10,7 @@ import weakref
 
 from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.singerlib import SingerMessageType
+from typing_extensions import override
 
 if t.TYPE_CHECKING:
     from singer_sdk.singerlib.encoding.simple import Message
@@ -50,6 +51,7 @@ class StateFlushingWriter(MsgSpecWriter):
         WRITERS.add(self)
         atexit.register(write_held_states)
 
+    @override
     def write_message(self, message: Message) -> None:
         encoded = self.format_message(message)
         if message.type != SingerMessageType.STATE:
