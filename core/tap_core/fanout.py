@@ -176,7 +176,7 @@ class PerParentStream(EngagementStream):
         listed = len(self.parents_listed)
         if self.change_driven:
             self.logger.info(
-                "'%s': read %d of %d %ss (changed since the last run); %d unchanged ones skipped",
+                "'%s': read for %d of %d %s values (changed since the last run); %d unchanged, skipped",
                 self.name,
                 self.parents_read,
                 listed,
