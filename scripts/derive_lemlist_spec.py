@@ -1,8 +1,9 @@
 """Derive spec/lemlist.json, a compact table of facts, from lemlist's official OpenAPI document.
 
-The project keeps facts derived from the spec, not the spec itself: for every GET route the path
-parameters, the query parameters with their JSON types, the response envelope (where the records sit)
-and the records' field names with their JSON types. No descriptions, summaries or example values are
+The project keeps facts derived from the spec, not the spec itself: for every GET route (and the POST
+routes that only read, ``READ_BY_POST``) the path parameters, the query parameters with their JSON
+types, a POST's body fields with their JSON types, the response envelope (where the records sit) and
+the records' field names with their JSON types. No descriptions, summaries or example values are
 copied; examples are only read to learn the types they show.
 
 Usage: ``python scripts/derive_lemlist_spec.py [SPEC]``. SPEC defaults to
@@ -568,9 +569,11 @@ def parameter_types(parameter: dict[str, Any], resolver: Resolver) -> list[str]:
     return sorted(schema_shape(schema, resolver).declared)
 
 
-def describe_route(path: str, path_item: dict[str, Any], resolver: Resolver, report: Report) -> dict[str, Any]:
-    route = f"GET {path}"
-    operation = path_item["get"]
+def describe_route(
+    path: str, path_item: dict[str, Any], resolver: Resolver, report: Report, method: str = "get"
+) -> dict[str, Any]:
+    route = f"{method.upper()} {path}"
+    operation = path_item[method]
     query = [p for p in parameters(path_item, operation, resolver) if p.get("in") == "query"]
     facts: dict[str, Any] = {
         "path_params": re.findall(r"\{([^}]+)\}", path),
@@ -579,9 +582,23 @@ def describe_route(path: str, path_item: dict[str, Any], resolver: Resolver, rep
     required = sorted(p["name"] for p in query if p.get("required"))
     if required:
         facts["required_query"] = required
+    if method != "get":
+        facts.update(describe_body(operation, resolver))
     variants = response_variants(route, success_response(operation, resolver), resolver, report)
     variants = apply_special_case(route, variants, report)
     facts.update(describe_variants(route, variants, report))
+    return facts
+
+
+def describe_body(operation: dict[str, Any], resolver: Resolver) -> dict[str, Any]:
+    """A JSON body's top-level fields with their declared types, and the required ones."""
+    body = resolver.deref(operation.get("requestBody", {}))
+    media = next((m for kind, m in sorted(body.get("content", {}).items()) if is_json(kind)), {})
+    schema = resolver.deref(media.get("schema", {}))
+    fields = {name: sorted(schema_shape(sub, resolver).declared) for name, sub in schema.get("properties", {}).items()}
+    facts: dict[str, Any] = {"body": fields}
+    if schema.get("required"):
+        facts["required_body"] = sorted(schema["required"])
     return facts
 
 
@@ -612,17 +629,28 @@ def describe_variants(route: str, variants: list[Variant], report: Report) -> di
     }
 
 
-def derive(document: dict[str, Any]) -> tuple[dict[str, Any], Report]:
+# POST routes that read and change nothing, each with why it is a POST: the table carries them too.
+READ_BY_POST: dict[str, str] = {
+    "/v2/campaigns/stats/batch": "up to 100 campaigns' stats in one request; the ids travel in the body",
+}
+
+
+def derive(document: dict[str, Any], read_by_post: Iterable[str] = READ_BY_POST) -> tuple[dict[str, Any], Report]:
     resolver = Resolver(document)
     report = Report()
+    paths = document.get("paths", {})
     routes = {
         f"GET {path}": describe_route(path, path_item, resolver, report)
-        for path, path_item in document.get("paths", {}).items()
+        for path, path_item in paths.items()
         if "get" in path_item
     }
+    gets = len(routes)
+    for path in read_by_post:
+        if "post" in paths.get(path, {}):
+            routes[f"POST {path}"] = describe_route(path, paths[path], resolver, report, method="post")
     version = document.get("info", {}).get("version", "unknown")
-    table = {"source": f"lemlist OpenAPI document (info.version {version}), {len(routes)} GET routes", "routes": routes}
-    return table, report
+    source = f"lemlist OpenAPI document (info.version {version}), {gets} GET routes, {len(routes) - gets} read by POST"
+    return {"source": source, "routes": routes}, report
 
 
 def stream_schema(fact: dict[str, Any], *, nullable: bool = True) -> dict[str, Any]:

@@ -156,3 +156,53 @@ def test_the_table_carries_no_text_of_the_document(table):
 def test_a_stream_schema_from_the_table(derive, table):
     schema = derive.stream_schema(table["routes"]["GET /tasks"]["fields"]["meta"])
     assert schema == {"type": ["object", "null"], "properties": {"score": {"type": ["number", "null"]}}}
+
+
+def test_a_route_read_by_post_keeps_its_body_fields_and_answer(derive):
+    stats = {"type": "object", "properties": {"campaignId": {"type": "string"}, "sent": {"type": "integer"}}}
+    document = json.loads(json.dumps(DOCUMENT))
+    document["paths"]["/stats/batch"] = {
+        "post": {
+            "summary": PROSE,
+            "requestBody": {
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["ids", "since"],
+                            "properties": {
+                                "ids": {"type": "array", "items": {"type": "string"}, "description": PROSE},
+                                "since": {"type": "string"},
+                                "channel": {"type": "string"},
+                            },
+                        }
+                    }
+                }
+            },
+            "responses": {
+                "200": {
+                    "description": PROSE,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {"results": {"type": "array", "items": stats}},
+                            }
+                        }
+                    },
+                }
+            },
+        }
+    }
+    derived, _ = derive.derive(document, read_by_post=["/stats/batch", "/missing"])
+    route = derived["routes"]["POST /stats/batch"]
+    assert route["body"] == {"channel": ["string"], "ids": ["array"], "since": ["string"]}
+    assert route["required_body"] == ["ids", "since"]
+    assert route["envelope"] == [{"kind": "list", "path": ["results"]}]
+    assert route["fields"]["sent"]["type"] == ["integer"]
+    # A route named but with no POST in the document is not made up; other POSTs stay out.
+    assert "POST /missing" not in derived["routes"]
+    assert "POST /posted" not in derived["routes"]
+    assert "GET /stats/batch" not in derived["routes"]
+    assert "1 read by POST" in derived["source"]
+    assert PROSE not in json.dumps(derived)
