@@ -106,6 +106,8 @@ FEW_OTHER_OBJECTS: dict[str, int] = {
 
 # lemlist's /tasks takes no page size: its pages are this long.
 TASKS_PER_PAGE = 50
+# Campaigns per POST /v2/campaigns/stats/batch, as the spec caps them.
+BATCH_LIMIT = 100
 
 
 def parse_date(value: str) -> int:
@@ -171,6 +173,8 @@ class LemlistData:
         self.campaigns_shape = str(spec.get("campaigns_shape", "array"))
         self.campaigns_ignore_offset = bool(spec.get("campaigns_ignore_offset", False))
         self.gates: dict[str, int] = {str(k): int(v) for k, v in spec.get("gates", {}).items()}
+        # Campaigns (by index) the stats batch lists in its ``errors``, as for a stats lemlist could not count.
+        self.stats_batch_errors = {int(i) for i in spec.get("stats_batch_errors", ())}
         # Schema drift: lemlist adding a field to activities that no schema knows yet.
         self.new_activity_field = bool(spec.get("new_activity_field", False))
         self.team_id = lemlist_id("tea", self.seed, 0)
@@ -954,6 +958,8 @@ class LemlistApp:
         for prefix, status in data.gates.items():
             if path.startswith(prefix):
                 return Reply.text("This route is available starting emailPro plan", status)
+        if request.method == "POST" and path == "/v2/campaigns/stats/batch":
+            return self.stats_batch(data, request)
         if request.method != "GET":
             return self.not_found(request)
         if path == "/activities":
@@ -1059,6 +1065,33 @@ class LemlistApp:
         if data.campaigns_shape == "envelope":
             return Reply.json({"campaigns": rows, "pagination": pagination(len(ordered), offset, limit)})
         return Reply.json(rows)
+
+    def stats_batch(self, data: LemlistData, request: Request) -> Reply:
+        """Up to 100 campaigns' stats; an id that is no campaign goes to ``errors``."""
+        try:
+            body = request.json()
+        except ValueError:
+            return Reply.text("Bad params: the body must be JSON", 400)
+        ids = body.get("campaignIds") if isinstance(body, dict) else None
+        if not isinstance(ids, list) or not ids:
+            return Reply.text("Bad params: campaignIds must be a non-empty array", 400)
+        if len(ids) > BATCH_LIMIT:
+            return Reply.text(f"Bad params: campaignIds must hold at most {BATCH_LIMIT} ids", 400)
+        try:
+            parse_date(body["startDate"])
+            parse_date(body["endDate"])
+        except (KeyError, TypeError, ValueError):
+            return Reply.text("Bad params: startDate and endDate are required ISO 8601 dates", 400)
+        results, errors = [], []
+        for campaign_id in ids:
+            index = data.campaign_index(str(campaign_id))
+            if index < 0:
+                errors.append({"campaignId": campaign_id, "error": "Campaign not found"})
+            elif index in data.stats_batch_errors:
+                errors.append({"campaignId": campaign_id, "error": "Stats could not be computed"})
+            else:
+                results.append({"campaignId": campaign_id, **data.campaign_stats(data.campaigns[index])})
+        return Reply.json({"results": results, "errors": errors})
 
     def campaign_child(self, data: LemlistData, parts: list[str], query: dict[str, str]) -> Reply:
         index = data.campaign_index(parts[1]) if len(parts) > 1 else -1

@@ -308,6 +308,12 @@ class Handler(BaseHTTPRequestHandler):
             "target": self.path,
             "query": request.query,
         }
+        if request.body:
+            # What a POST asks for travels in its body (ids, dates): tests read it here.
+            try:
+                entry["body"] = request.json()
+            except ValueError:
+                entry["body"] = None
         with account.lock:
             admitted, remaining, frees_in = account.rate.admit(arrived)
             account.log.append(entry)
