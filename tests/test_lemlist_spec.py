@@ -115,6 +115,27 @@ def test_only_parameters_the_route_knows_are_sent(spec, tap, name):
     assert set(spec[route_of(stream)].get("required_query", ())) <= set(params)
 
 
+BATCHED = [stream_type.name for stream_type in TapLemlist.stream_types if hasattr(stream_type, "batch_path")]
+
+
+@pytest.mark.parametrize("name", BATCHED)
+def test_a_batch_route_gets_only_body_fields_it_knows_and_its_answer_has_columns(spec, tap, name):
+    stream = tap.streams[name]
+    route = spec[f"POST {stream.batch_path}"]
+    parents = [
+        {"campaignId": "cam_1", "campaignCreatedAt": "2024-03-01T00:00:00.000Z"},
+        {"campaignId": "cam_2", "campaignCreatedAt": "2024-02-01T00:00:00.000Z"},
+    ]
+    body = stream.batch_body(parents)
+    assert sorted(set(body) - set(route["body"])) == []
+    assert set(route.get("required_body", ())) <= set(body)
+    assert all(type(body[k]).__name__ == {"array": "list", "string": "str"}[route["body"][k][0]] for k in body)
+    # ``error`` is a field of the answer's ``errors`` group: entries the tap reads again alone.
+    answered = {k: v for k, v in route["fields"].items() if k != "error"}
+    assert contradictions(stream.schema["properties"], answered) == []
+    assert [variant.get("groups") for variant in route["envelope"]] == [["errors", stream.batch_records_key]]
+
+
 def example_value(fact: dict[str, t.Any]) -> t.Any:
     """A value of the fact's first type; strings are dates, so bookmarks stay valid."""
     kinds = [kind for kind in fact["type"] if kind != "null"] or ["null"]

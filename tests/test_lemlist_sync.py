@@ -388,3 +388,61 @@ def test_request_metrics_are_logged_only_on_request(lemlist_account):
     # The SDK's own switch still works: LOGLEVEL=DEBUG shows them too.
     debug = lemlist(account, streams=["hooks"], env={"LOGLEVEL": "DEBUG"})
     assert "METRIC" in debug.stderr
+
+
+STATS_BATCH = "/v2/campaigns/stats/batch"
+
+
+def stats_rows(run: TapRun) -> dict[str, dict[str, t.Any]]:
+    """Each campaign's stats row, without the run-dependent end of its period."""
+    rows = run.records("campaign_stats")
+    return {row["campaignId"]: {k: v for k, v in row.items() if k != "endDate"} for row in rows}
+
+
+def test_campaign_stats_come_100_campaigns_a_request(lemlist_account):
+    account = lemlist_account(activities=0, campaigns=230, leads_per_campaign=1)
+    run = lemlist(account, streams=["campaigns", "campaign_stats"])
+    assert run.returncode == 0, run.stderr
+    campaigns = {c["_id"]: c for c in run.records("campaigns")}
+    batches = [r for r in api_requests(account, STATS_BATCH) if r["method"] == "POST"]
+    asked = [body["campaignIds"] for body in (t.cast("dict[str, t.Any]", r["body"]) for r in batches)]
+    assert [len(ids) for ids in asked] == [100, 100, 30]
+    assert sorted(itertools.chain(*asked)) == sorted(campaigns)
+    assert not [r for r in account.requests() if str(r["path"]).endswith("/stats")]
+    rows = stats_rows(run)
+    assert set(rows) == set(campaigns)
+    assert len(run.records("campaign_stats")) == 230
+    # Each row says its own campaign's period, though one request counted a shared one.
+    assert all(rows[i]["startDate"] == campaigns[i]["createdAt"] for i in campaigns)
+    assert all(
+        body["startDate"] == min(campaigns[i]["createdAt"] for i in body["campaignIds"])
+        for body in (t.cast("dict[str, t.Any]", r["body"]) for r in batches)
+    )
+
+
+def test_refused_stats_batch_falls_back_to_one_campaign_a_request(lemlist_account):
+    batched = lemlist_account(activities=0, campaigns=12, leads_per_campaign=1)
+    refused = lemlist_account(activities=0, campaigns=12, leads_per_campaign=1, gates={STATS_BATCH: 402})
+    streams = ["campaigns", "campaign_stats"]
+    runs = [lemlist(account, streams=streams) for account in (batched, refused)]
+    assert [run.returncode for run in runs] == [0, 0], runs[1].stderr
+    assert stats_rows(runs[1]) == stats_rows(runs[0])
+    assert len(stats_rows(runs[0])) == 12
+    assert len(api_requests(refused, STATS_BATCH)) == 1  # refused once, then never asked again
+    assert len([r for r in refused.requests() if str(r["path"]).endswith("/stats")]) == 12
+    [warning] = [line for line in runs[1].stderr.splitlines() if "batch route refused" in line]
+    assert "'campaign_stats'" in warning
+    assert "402" in warning
+    assert "Skipping stream" not in runs[1].stderr
+
+
+def test_campaign_the_stats_batch_cannot_answer_is_read_alone(lemlist_account):
+    account = lemlist_account(activities=0, campaigns=8, leads_per_campaign=1, stats_batch_errors=[2, 5])
+    run = lemlist(account, streams=["campaigns", "campaign_stats"])
+    assert run.returncode == 0, run.stderr
+    ids = [c["_id"] for c in run.records("campaigns")]
+    assert set(stats_rows(run)) == set(ids)
+    assert len(run.records("campaign_stats")) == 8
+    alone = [str(r["path"]).split("/")[-2] for r in account.requests() if str(r["path"]).endswith("/stats")]
+    assert sorted(alone) == sorted([ids[2], ids[5]])
+    assert all(ids[i] in run.stderr and "Stats could not be computed" in run.stderr for i in (2, 5))

@@ -47,11 +47,14 @@ def tables(runs: t.Iterable[TapRun], keys: dict[str, tuple[str, ...]]) -> dict[s
 
 
 def child_requests(account: Account, campaign_ids: t.Iterable[str]) -> dict[str, int]:
-    """Requests to a per-campaign route since the log was cleared, by campaign id."""
+    """Requests for one campaign since the log was cleared, by campaign id: to a per-campaign
+    route, or naming it in a batch request's body."""
     wanted = {str(c) for c in campaign_ids}
     counts: dict[str, int] = {}
     for request in account.requests():
-        for part in request["path"].split("?")[0].split("/"):
+        body = request.get("body")
+        named = body.get("campaignIds", []) if isinstance(body, dict) else []
+        for part in [*request["path"].split("?")[0].split("/"), *map(str, named)]:
             if part in wanted:
                 counts[part] = counts.get(part, 0) + 1
     return counts

@@ -17,7 +17,7 @@ from tap_core.rest import EngagementStream
 from tap_core.settings import DEFAULT_RECONCILE_DAYS
 
 if t.TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
 
     import requests
     from singer_sdk.helpers.types import Context
@@ -55,13 +55,19 @@ class PerParentStream(EngagementStream):
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
         if self.up_to_date(context):
             return
+        yield from self.read_parent(context)
+        self.parent_synced(context)
+
+    def read_parent(self, context: Context | None) -> Iterator[dict[str, t.Any]]:
+        """One parent's rows from the per-parent endpoint, each with the parent's key."""
         self.parents_read += 1
         self.progress.reading = f"{self.parent_key} {(context or {}).get(self.parent_key)} ({self.parents_read} so far)"
         try:
-            yield from super().get_records(context)
+            for row in super().get_records(context):
+                row[self.parent_key] = (context or {}).get(self.parent_key)
+                yield row
         except ParentGoneError as gone:
             self.logger.warning("Skipping %s for %s: it no longer exists (%s)", self.name, dict(context or {}), gone)
-        self.parent_synced(context)
 
     def parent_of(self, context: Context | None) -> t.Any:
         return (context or {}).get(self.parent_key)
@@ -186,5 +192,5 @@ class PerParentStream(EngagementStream):
 
     @override
     def post_process(self, row: dict[str, t.Any], context: Context | None = None) -> dict[str, t.Any] | None:
-        row[self.parent_key] = (context or {}).get(self.parent_key)
+        row.setdefault(self.parent_key, (context or {}).get(self.parent_key))
         return row

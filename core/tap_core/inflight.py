@@ -52,11 +52,15 @@ class PagesInFlight(RecordChecks):
     def prepare(self, context: Context | None, token: t.Any) -> requests.PreparedRequest:
         """The request for one page (built here, sent by a worker thread)."""
         http_request = self.get_http_request(page=PageContext(stream_context=context, next_page_token=token))
+        body: dict[str, t.Any] = {}
+        if http_request.data is not None:
+            body = {"json": http_request.data} if self.payload_as_json else {"data": http_request.data}
         return self.build_prepared_request(
             method=http_request.method,
             url=http_request.url,
             params=http_request.encode_params(),
             headers=http_request.headers,
+            **body,
         )
 
     def submit(self, context: Context | None, token: t.Any) -> Future[requests.Response]:

@@ -3,7 +3,8 @@ a time: a plan gate or a failure ends this stream alone.
 
 The concerns are layered, one module each: ``http`` (send and retry), ``responses`` (status
 and body checks), ``records`` (record checks), ``inflight`` (pages and partitions sent ahead),
-this module (children sent early, gates and failures) and ``fanout`` (per-parent streams).
+this module (children sent early, gates and failures), ``fanout`` (per-parent streams) and
+``batches`` (per-parent streams read many parents per request).
 """
 
 from __future__ import annotations
@@ -97,6 +98,10 @@ class EngagementStream(PagesInFlight):
         """Whether this stream has ended for the run: its plan lacks it, or it failed."""
         return self._gated or self.failure is not None
 
+    def parents_done(self) -> None:
+        """The parent stream has listed its last record: a child holding parents back for one
+        request (``tap_core.batches``) reads them now."""
+
     #: Why this stream stopped before its end, for the run's last lines; None while it goes on.
     failure: str | None = None
 
@@ -113,11 +118,12 @@ class EngagementStream(PagesInFlight):
             for record in records:
                 self.progress.record()
                 yield record
-            if context is None:
-                for child in self.child_streams:
-                    if isinstance(child, EngagementStream):
-                        # Every parent was listed and its children synced: they may forget the rest.
-                        child.all_parents_listed = True
+            children = [child for child in self.child_streams if isinstance(child, EngagementStream)]
+            for child in children:
+                if context is None:
+                    # Every parent was listed and its children synced: they may forget the rest.
+                    child.all_parents_listed = True
+                child.parents_done()
         except PlanGatedError as gate:
             self._gated = True
             self.logger.warning(
