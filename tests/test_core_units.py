@@ -20,6 +20,7 @@ from tap_core.budget import (
     SLACK_STEP_AFTER_429,
     TIMED_RESPONSES,
     RateBudget,
+    Ticket,
     budget_for_key,
 )
 from tap_core.dates import parse_iso
@@ -115,6 +116,28 @@ class TestRateBudget:
             budget.timed(0.050)  # a calm network does not undo what a 429 taught
         assert budget.slack == pytest.approx(PERIOD_SLACK_SECONDS + 2 * SLACK_STEP_AFTER_429)
         assert budget.throttled == 2
+
+    @pytest.mark.parametrize("order", ["newest first", "out of order"])
+    def test_withdrawn_bookings_give_their_slots_back_though_spacing_changed(self, order):
+        budget = RateBudget(20, 2)
+        first = time.monotonic()
+        budget.acquire()
+        tickets = [Ticket() for _ in range(4)]
+        waiting = [threading.Thread(target=budget.acquire, args=(ticket,)) for ticket in tickets]
+        for thread in waiting:
+            thread.start()
+            time.sleep(0.005)  # booked in turn, each a spacing after the last
+        # Responses timed meanwhile move the spacing, as they do on a jittery network.
+        for _ in range(5):
+            budget.timed(0.5)
+        shuffled = [tickets[2], tickets[0], tickets[3], tickets[1]]
+        for ticket in reversed(tickets) if order == "newest first" else shuffled:
+            ticket.withdraw()
+        for thread in waiting:
+            thread.join()
+        budget.acquire()
+        # The slot right after the first send, not after the four withdrawn ones.
+        assert time.monotonic() - first < 2 * budget.spacing
 
     def test_one_budget_per_key_and_rate(self):
         assert budget_for_key("k1", 10, 2) is budget_for_key("k1", 10, 2)

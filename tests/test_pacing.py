@@ -26,7 +26,8 @@ def test_a_200_page_first_sync_keeps_the_pace_with_no_429(lemlist_account):
     times = sorted(float(r["t"]) for r in log)
     rate = (len(times) - 1) / (times[-1] - times[0])
     # The vendor's ceiling is 10/s; arrivals bunch by up to 90 ms here, which the slack absorbs.
-    assert rate >= 8.8, f"{rate:.2f} requests/s over {len(times)} requests"
+    # The benchmark measures 9.3 and more on a quiet machine; here other tests share the cores.
+    assert rate >= 9.1, f"{rate:.2f} requests/s over {len(times)} requests"
 
 
 def test_empty_date_windows_are_probed_together(lemlist_account):

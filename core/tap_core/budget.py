@@ -153,9 +153,10 @@ class RateBudget:
                 index = bisect.bisect_left(limit.sent, slot)
                 if index < len(limit.sent) and limit.sent[index] == slot:
                     del limit.sent[index]
-            if self._next_slot == slot + self.spacing:
-                # The last booking: the next sender may take its place.
-                self._next_slot = slot
+            # The next sender may take the freed place if it was the last booking. Spacing
+            # follows the jitter, so the next slot is recomputed, not undone by one step.
+            bookings = self.limits[0].sent
+            self._next_slot = min(self._next_slot, bookings[-1] + self.spacing if bookings else slot)
 
     def pause(self, seconds: float) -> None:
         """Hold every sender for ``seconds`` (a 429's ``Retry-After``, say)."""
