@@ -139,6 +139,17 @@ class TestRateBudget:
         # The slot right after the first send, not after the four withdrawn ones.
         assert time.monotonic() - first < 2 * budget.spacing
 
+    def test_a_period_full_of_our_own_sends_is_told_from_a_shared_key(self):
+        budget = RateBudget(5, 0.5)
+        assert not budget.fills_the_period_before(time.monotonic())
+        for _ in range(4):
+            budget.acquire()
+        assert not budget.fills_the_period_before(budget.recent_sends[-1])  # one short: someone else's
+        budget.acquire()
+        assert budget.fills_the_period_before(budget.recent_sends[-1])
+        # A period later, those sends no longer explain a full count.
+        assert not budget.fills_the_period_before(budget.recent_sends[-1] + budget.period + budget.slack)
+
     def test_one_budget_per_key_and_rate(self):
         assert budget_for_key("k1", 10, 2) is budget_for_key("k1", 10, 2)
         assert budget_for_key("k1", 10, 2) is not budget_for_key("k2", 10, 2)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 import typing as t
 import uuid
 from collections import deque
@@ -149,6 +150,18 @@ def test_an_overloaded_servers_retry_after_zero_is_no_reason_to_hammer_it(server
     server.scripted["/hooks"] = deque([(503, {"Retry-After": "0"}, b"")])
     read(stream_of(server, "hooks"))
     assert waits[0] >= 0.25
+
+
+def test_none_remaining_on_a_key_we_barely_used_holds_back_every_sender(server):
+    # Another tool spends the key: the server's count says so, ours cannot.
+    spent = {"X-RateLimit-Remaining": "0", "Retry-After": "1"}
+    server.scripted["/hooks"] = deque([(200, spent, json.dumps(hooks(1)).encode())])
+    server.defaults["/hooks"] = lambda query: ok(hooks(1))
+    stream = stream_of(server, "hooks")
+    read(stream)
+    started = time.monotonic()
+    read(stream)
+    assert time.monotonic() - started >= 0.9
 
 
 def test_resets_and_truncated_bodies_are_retried(server, waits):

@@ -57,9 +57,6 @@ class Limit:
             return now
         return max(now, self.sent[-self.max_requests] + self.period)
 
-    def has_room(self, now: float) -> bool:
-        return self.earliest(now) <= now
-
 
 class Ticket:
     """One request's claim on the budget, which its sender may withdraw before its slot."""
@@ -203,11 +200,19 @@ class RateBudget:
             limit.slack = slack
         self.spacing = self.limits[0].period / self.max_requests
 
-    def has_room_now(self) -> bool:
-        """Whether our own sends leave room under every limit right now."""
+    def fills_the_period_before(self, sent_at: float) -> bool:
+        """Whether our own sends alone make a full vendor period around the one sent at
+        ``sent_at``: then a "none remaining" on its answer is our own count, which pacing
+        already spaces, not a sign that other tools share the key."""
         with self._lock:
-            now = time.monotonic()
-            return all(limit.has_room(now) for limit in self.limits)
+            first = self.limits[0]
+            low, high = sent_at - first.vendor_period - first.slack, sent_at + first.slack
+            ours = 0
+            for sent in reversed(self.recent_sends):
+                if sent <= low:
+                    break
+                ours += sent <= high
+            return ours >= first.max_requests
 
 
 _budgets: dict[str, RateBudget] = {}

@@ -175,14 +175,16 @@ class HttpStream(RESTStream[t.Any]):
     def observe_rate_headers(self, response: requests.Response) -> None:
         """Hold back when the server's count says the key is spent but ours does not.
 
-        That happens when other tools share the key; our own pacing keeps us under the
-        limit otherwise, so the server's (coarse, whole-second) hint is not needed then.
+        That happens when other tools share the key. When our own sends fill the vendor's
+        period around this request, the count is ours: pacing spaces the next send already,
+        and the server's hint (whole seconds) would idle the key for up to a second.
         """
         remaining = response.headers.get("X-RateLimit-Remaining")
         if remaining is None or not remaining.strip().isdigit() or int(remaining) > 0:
             return
         wait = self.server_wait(response)
-        if wait and self.budget.has_room_now():
+        sent_at = time.monotonic() - response.elapsed.total_seconds()
+        if wait and not self.budget.fills_the_period_before(sent_at):
             self.budget.pause(min(wait, self.retry_longest_wait))
 
     @override
