@@ -47,6 +47,20 @@ class SandboxControl:
         body = {"campaigns": campaigns, "edits": list(edits)}
         return t.cast("list[str]", self.call("POST", f"accounts/{name}/touch", body)["ids"])
 
+    def delete(
+        self,
+        name: str,
+        *,
+        campaigns: t.Sequence[int] = (),
+        leads: t.Sequence[tuple[int, int]] = (),
+        contacts: t.Sequence[int] = (),
+    ) -> None:
+        """Objects deleted in the app: campaigns and contacts by index, leads by (campaign index,
+        lead number) on lemlist; campaigns by index and leads by (campaign index, lead number) on
+        Smartlead."""
+        body = {"campaigns": list(campaigns), "leads": [list(lead) for lead in leads], "contacts": list(contacts)}
+        self.call("POST", f"accounts/{name}/delete", body)
+
     def touch_leads(self, name: str, count: int) -> list[int]:
         """Smartlead: a new open for the first ``count`` lead rows (one per campaign up to the campaigns' count)."""
         return t.cast("list[int]", self.call("POST", f"accounts/{name}/touch", {"count": count})["ids"])

@@ -189,6 +189,11 @@ class LemlistData:
         first = EPOCH_2023 if days is None else HISTORY_END - int(float(days) * 86_400_000)
         self.timeline = ActivityTimeline(self.sizes["activities"], self.appended, first)
         self.campaigns = [self.campaign(i) for i in range(self.sizes["campaigns"])]
+        # Deleted in the app since the account was made (``delete``): campaigns and contacts by
+        # index, leads by (campaign index, lead number). Activities of them stay, as events do.
+        self.deleted_campaigns: set[int] = set()
+        self.deleted_leads: set[tuple[int, int]] = set()
+        self.deleted_contacts: set[int] = set()
 
     def counts(self) -> dict[str, int]:
         """Rows each stream of tap-lemlist should end with."""
@@ -256,6 +261,27 @@ class LemlistData:
             if 0 <= c < len(self.campaigns):
                 self.campaigns[c]["name"] += " (edited)"
         return ids
+
+    def delete(self, campaigns: list[int], leads: list[tuple[int, int]], contacts: list[int]) -> None:
+        """Campaigns, leads and contacts deleted by a user: gone from every listing."""
+        self.deleted_campaigns.update(campaigns)
+        self.deleted_leads.update(leads)
+        self.deleted_contacts.update(contacts)
+
+    @property
+    def live_campaigns(self) -> list[dict[str, t.Any]]:
+        return [c for i, c in enumerate(self.campaigns) if i not in self.deleted_campaigns]
+
+    def live_campaign_index(self, campaign_id: str) -> int:
+        index = self.campaign_index(campaign_id)
+        return -1 if index in self.deleted_campaigns else index
+
+    def campaign_leads(self, index: int) -> list[dict[str, t.Any]]:
+        return [
+            self.exported_lead(index, n)
+            for n in range(self.sizes["leads_per_campaign"])
+            if (index, n) not in self.deleted_leads
+        ]
 
     # Campaigns and their children
 
@@ -943,6 +969,14 @@ class LemlistApp:
         if action == "activities" and request.method == "POST":
             ids = account.data.append_activities(int(request.json().get("count", 1)))
             return Reply.json({"ids": ids})
+        if action == "delete" and request.method == "POST":
+            body = request.json()
+            account.data.delete(
+                [int(c) for c in body.get("campaigns", [])],
+                [(int(c), int(n)) for c, n in body.get("leads", [])],
+                [int(c) for c in body.get("contacts", [])],
+            )
+            return Reply.json({"deleted": True})
         if action == "touch" and request.method == "POST":
             body = request.json()
             touched = account.data.touch(
@@ -1001,8 +1035,9 @@ class LemlistApp:
             if isinstance(bounds, Reply):
                 return bounds
             offset, limit = bounds
-            rows = [make(i) for i in range(offset, min(total, offset + limit))]
-            return Reply.json(envelope(rows, total, offset, limit) if envelope else rows)
+            alive = [i for i in range(total) if path != "/contacts" or i not in data.deleted_contacts]
+            rows = [make(i) for i in alive[offset : offset + limit]]
+            return Reply.json(envelope(rows, len(alive), offset, limit) if envelope else rows)
         whole = {
             "/hooks": (data.sizes["hooks"], data.hook),
             "/contacts/lists": (data.sizes["lists"], data.contact_list),
@@ -1056,7 +1091,7 @@ class LemlistApp:
         offset, limit = bounds
         if data.campaigns_ignore_offset:
             offset = 0
-        ordered = data.campaigns
+        ordered = data.live_campaigns
         if query.get("sortOrder") == "desc":
             ordered = list(reversed(ordered))
         rows = ordered[offset : offset + limit]
@@ -1084,7 +1119,7 @@ class LemlistApp:
             return Reply.text("Bad params: startDate and endDate are required ISO 8601 dates", 400)
         results, errors = [], []
         for campaign_id in ids:
-            index = data.campaign_index(str(campaign_id))
+            index = data.live_campaign_index(str(campaign_id))
             if index < 0:
                 errors.append({"campaignId": campaign_id, "error": "Campaign not found"})
             elif index in data.stats_batch_errors:
@@ -1094,7 +1129,7 @@ class LemlistApp:
         return Reply.json({"results": results, "errors": errors})
 
     def campaign_child(self, data: LemlistData, parts: list[str], query: dict[str, str]) -> Reply:
-        index = data.campaign_index(parts[1]) if len(parts) > 1 else -1
+        index = data.live_campaign_index(parts[1]) if len(parts) > 1 else -1
         if index < 0:
             return Reply.text("Campaign not found", 404)
         campaign = data.campaigns[index]
@@ -1111,7 +1146,7 @@ class LemlistApp:
         if rest == ["export", "leads"]:
             if query.get("format") != "json":
                 return Reply(200, b"email,firstName\n", "text/csv")
-            return Reply.json([data.exported_lead(index, n) for n in range(data.sizes["leads_per_campaign"])])
+            return Reply.json(data.campaign_leads(index))
         return Reply.html("<html><body>app</body></html>")
 
     def signals(self, data: LemlistData, query: dict[str, str]) -> Reply:

@@ -108,6 +108,10 @@ class SmartleadData:
         self.touched: dict[int, list[int]] = {}  # row -> extra open times (ms)
         self.replied: dict[int, list[int]] = {}  # row -> later reply times (ms)
         self.rows = self.sizes["campaigns"] * self.sizes["leads_per_campaign"]
+        # Deleted by a user since the account was made (``delete``): campaigns by index, leads by
+        # row. Their activity stays, as events do.
+        self.deleted_campaigns: set[int] = set()
+        self.deleted_rows: set[int] = set()
         # First sends packed into ``activity_days`` before the history's end (default: all of it).
         days = spec.get("activity_days")
         last_first_send = HISTORY_END - MAX_SPAN_MS
@@ -145,6 +149,11 @@ class SmartleadData:
         for row in picked:
             self.touched.setdefault(row, []).append(now)
         return [self.map_id(row) for row in picked]
+
+    def delete(self, campaigns: list[int], leads: list[tuple[int, int]]) -> None:
+        """Campaigns (by index) and leads (campaign index, lead number in it) deleted by a user."""
+        self.deleted_campaigns.update(campaigns)
+        self.deleted_rows.update(c + n * max(1, self.sizes["campaigns"]) for c, n in leads)
 
     def reply(self, map_ids: list[int]) -> list[int]:
         """Give these leads (by email_lead_map_id) a new reply now; returns those that exist."""
@@ -211,7 +220,7 @@ class SmartleadData:
 
     def campaign_index(self, campaign_id: int) -> int:
         index = campaign_id - self.campaign_id(0)
-        return index if 0 <= index < self.sizes["campaigns"] else -1
+        return index if 0 <= index < self.sizes["campaigns"] and index not in self.deleted_campaigns else -1
 
     def sequences(self, c: int) -> list[dict[str, t.Any]]:
         return [
@@ -391,7 +400,8 @@ class SmartleadData:
         return sorted(r for r in candidates if any(low <= e <= high for e in self.event_times(r)))
 
     def campaign_rows(self, c: int) -> list[int]:
-        return list(range(c, self.rows, max(1, self.sizes["campaigns"])))
+        """The lead rows of campaign ``c``, deleted ones left out."""
+        return [row for row in range(c, self.rows, max(1, self.sizes["campaigns"])) if row not in self.deleted_rows]
 
     def campaign_lead(self, row: int) -> dict[str, t.Any]:
         return {
@@ -733,6 +743,12 @@ class SmartleadApp:
     def control(self, account: Account, action: str, request: Request) -> Reply | None:
         if action == "touch" and request.method == "POST":
             return Reply.json({"ids": account.data.touch(int(request.json().get("count", 1)))})
+        if action == "delete" and request.method == "POST":
+            body = request.json()
+            account.data.delete(
+                [int(c) for c in body.get("campaigns", [])], [(int(c), int(n)) for c, n in body.get("leads", [])]
+            )
+            return Reply.json({"deleted": True})
         if action == "reply" and request.method == "POST":
             return Reply.json({"ids": account.data.reply([int(i) for i in request.json().get("ids", [])])})
         return None
@@ -791,7 +807,7 @@ class SmartleadApp:
 
     def campaigns(self, data: SmartleadData, query: dict[str, str]) -> Reply:
         client = query.get("client_id")
-        rows = [data.campaign(c) for c in range(data.sizes["campaigns"])]
+        rows = [data.campaign(c) for c in range(data.sizes["campaigns"]) if c not in data.deleted_campaigns]
         if client:
             rows = [row for row in rows if str(row["client_id"]) == client]
         if query.get("include_tags") == "true":

@@ -79,8 +79,12 @@ class PerParentStream(EngagementStream):
         parent = self.parent_of(context)
         self.parents_listed.add(str(parent))
         if self.change_driven:
-            return self.read_parents.get(str(parent)) == self.signature(context)
-        return parent in self.synced_by_interrupted_run
+            skip = self.read_parents.get(str(parent)) == self.signature(context)
+        else:
+            skip = parent in self.synced_by_interrupted_run
+        if skip:
+            self.parents_skipped.add(str(parent))
+        return skip
 
     def parent_synced(self, context: Context | None) -> None:
         if self.change_feed is not None:
@@ -96,6 +100,17 @@ class PerParentStream(EngagementStream):
         """Parents this run's listing named (read or skipped)."""
         return set()
 
+    @cached_property
+    def parents_skipped(self) -> set[str]:
+        """Parents whose rows this run did not read again (unchanged, or read by a killed run)."""
+        return set()
+
+    @property
+    @override
+    def read_whole(self) -> bool:
+        """Every parent was listed and none skipped: rows this run did not send are gone."""
+        return self.all_parents_listed and not self.parents_skipped
+
     # Change-driven children: a parent is read again only when its signature moves (see
     # tap_core.changes), and every parent once per reconciliation period.
 
@@ -106,14 +121,9 @@ class PerParentStream(EngagementStream):
     @cached_property
     def change_driven(self) -> bool:
         """Whether this run may skip unchanged parents: the feed ran whole before this stream,
-        no reconciliation is due, and no ACTIVATE_VERSION would retire the skipped rows."""
+        and no reconciliation is due. (A run that skips any sends no ACTIVATE_VERSION.)"""
         feed = self.change_feed
-        return (
-            feed is not None
-            and feed.signals_complete
-            and not self.emit_activate_version_messages
-            and not self.reconciling
-        )
+        return feed is not None and feed.signals_complete and not self.reconciling
 
     @cached_property
     def reconciling(self) -> bool:
@@ -143,9 +153,9 @@ class PerParentStream(EngagementStream):
 
     @property
     def resumable(self) -> bool:
-        # Incremental children resume from their per-parent bookmarks instead; with
-        # ACTIVATE_VERSION a target would retire the skipped parents' rows.
-        return self.replication_key is None and not self.emit_activate_version_messages
+        # Incremental children resume from their per-parent bookmarks instead. A resumed run
+        # skips parents, so it sends no ACTIVATE_VERSION: the next whole run does.
+        return self.replication_key is None
 
     @cached_property
     def synced_by_interrupted_run(self) -> frozenset[t.Any]:

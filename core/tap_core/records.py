@@ -21,6 +21,7 @@ from typing_extensions import override
 
 from tap_core.coercion import Coercions, Path, TypeRules, coerce, coercions_for, json_kind, mismatches, type_rules_for
 from tap_core.dates import parse_iso
+from tap_core.deletions import CarriesDeletions
 from tap_core.errors import APIError
 from tap_core.redaction import drop_matching_keys, is_credential
 from tap_core.responses import CheckedResponses
@@ -111,7 +112,7 @@ def settle_mismatch(record: dict[str, t.Any], path: Path, admitted: frozenset[ty
     return f"in {EXTRA_FIELDS}.{dotted(path)} (it arrived as a JSON {json_kind(value)})"
 
 
-class RecordChecks(CheckedResponses):
+class RecordChecks(CarriesDeletions, CheckedResponses):
     """What each record goes through before it is written, decided once per stream."""
 
     # The SDK's type conformance inspects the schema for every field of every record (half
@@ -171,7 +172,7 @@ class RecordChecks(CheckedResponses):
                 yield singer.RecordMessage(
                     stream=stream_map.stream_alias,
                     record=mapped,
-                    version=self._stream_version,
+                    version=self.table_version,
                     time_extracted=utc_now(),
                 )
 

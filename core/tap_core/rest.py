@@ -4,7 +4,8 @@ a time: a plan gate or a failure ends this stream alone.
 The concerns are layered, one module each: ``http`` (send and retry), ``responses`` (status
 and body checks), ``records`` (record checks), ``inflight`` (pages and partitions sent ahead),
 this module (children sent early, gates and failures), ``fanout`` (per-parent streams) and
-``batches`` (per-parent streams read many parents per request).
+``batches`` (per-parent streams read many parents per request), ``deletions`` (ACTIVATE_VERSION
+after a whole read).
 """
 
 from __future__ import annotations
@@ -124,6 +125,9 @@ class EngagementStream(PagesInFlight):
                     # Every parent was listed and its children synced: they may forget the rest.
                     child.all_parents_listed = True
                 child.parents_done()
+                if context is None and not child.stopped and self.table_version is not None:
+                    # Under a parent read whole: an incremental parent lists only what changed.
+                    child.retire_unsent()
         except PlanGatedError as gate:
             self._gated = True
             self.logger.warning(
@@ -148,6 +152,10 @@ class EngagementStream(PagesInFlight):
             raise  # the key or the settings: no stream can go on
         except Exception as exc:
             self.stop_after(exc)
+            return
+        if context is None and not self.stopped:
+            # The whole stream (every partition) is done; a child's whole read ends with its parent's.
+            self.retire_unsent()
 
     def stop_after(self, exc: Exception) -> None:
         """End this stream: keep what its STATE already holds, drop what it had not finished."""

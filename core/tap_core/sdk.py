@@ -65,10 +65,10 @@ PRIVATE_USES: tuple[PrivateUse, ...] = (
     ),
     PrivateUse(
         "Stream",
-        "_stream_version",
-        None,
+        "_write_activate_version_message",
+        ("full_table_version",),
         overridden=False,
-        why="RECORD messages carry the version the SDK stamps (ACTIVATE_VERSION)",
+        why="ACTIVATE_VERSION once per stream map alias, as the SDK writes it, but after a whole read",
     ),
     PrivateUse(
         "Tap",

@@ -9,6 +9,7 @@ from singer_sdk import typing as th
 from singer_sdk.plugin_base import JSONSchemaValidator
 
 from tap_core.dates import parse_iso
+from tap_core.deletions import EMIT_DEFAULT, EMIT_SETTING
 from tap_core.errors import ConfigError
 
 if t.TYPE_CHECKING:
@@ -94,6 +95,17 @@ def common_settings(
             default=False,
             title="Reconcile now",
             description="Read every campaign's children on this run (then the period starts again).",
+        ),
+        th.Property(
+            EMIT_SETTING,
+            th.BooleanType(),
+            default=EMIT_DEFAULT,
+            title="Carry deletions (ACTIVATE_VERSION)",
+            description=(
+                "After a full-table stream is read whole, send ACTIVATE_VERSION so that the loader retires "
+                "the rows that did not come again (target-postgres marks _sdc_deleted_at). Children of "
+                "campaigns carry them on runs that read every campaign (a reconciliation)."
+            ),
         ),
         th.Property(
             "max_requests_per_second",
