@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import gzip
 import json
 import os
 import signal
@@ -12,6 +13,7 @@ import tempfile
 import typing as t
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 from sandbox.catalog import discover, select
 
@@ -80,8 +82,34 @@ def run_tap(
         )
     run = TapRun(result.returncode, result.stdout, result.stderr)
     if "--discover" not in args:
-        run.messages = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+        run.messages = read_batches([json.loads(line) for line in result.stdout.splitlines() if line.strip()])
     return run
+
+
+def batch_config(folder: Path, batch_size: int) -> dict[str, t.Any]:
+    """The SDK's BATCH mode: records go to gzipped JSONL files in ``folder``, ``batch_size`` a file."""
+    return {
+        "encoding": {"format": "jsonl", "compression": "gzip"},
+        "storage": {"root": folder.as_uri()},
+        "batch_size": batch_size,
+    }
+
+
+def read_batches(messages: list[dict[str, t.Any]]) -> list[dict[str, t.Any]]:
+    """The messages, each BATCH followed by the RECORDs of its files (marked ``batched``), so that
+    a run in BATCH mode reads like one that wrote RECORDs."""
+    read: list[dict[str, t.Any]] = []
+    for message in messages:
+        read.append(message)
+        if message["type"] != "BATCH":
+            continue
+        for uri in message["manifest"]:
+            with gzip.open(unquote(urlparse(uri).path), "rt") as lines:
+                read += [
+                    {"type": "RECORD", "stream": message["stream"], "record": json.loads(line), "batched": True}
+                    for line in lines
+                ]
+    return read
 
 
 def write_json(path: Path, value: object) -> str:
@@ -107,9 +135,10 @@ def killed_run(
     after_records: int,
     *,
     state: dict[str, t.Any] | None = None,
+    counting: str = "RECORD",
 ) -> TapRun:
-    """Run the tap (from ``state`` if given), kill -9 it once ``after_records`` records have been
-    read, keep all it wrote."""
+    """Run the tap (from ``state`` if given), kill -9 it once ``after_records`` messages of type
+    ``counting`` (records, or STATEs in BATCH mode) have been read, keep all it wrote."""
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         catalog = select_streams(executable, config, streams)
@@ -127,7 +156,7 @@ def killed_run(
             lines, records = [], 0
             for line in process.stdout:
                 lines.append(line)
-                records += '"type":"RECORD"' in line
+                records += f'"type":"{counting}"' in line
                 if records >= after_records:
                     process.send_signal(signal.SIGKILL)
                     break
@@ -140,4 +169,4 @@ def killed_run(
             messages.append(json.loads(line))
         except ValueError:
             continue
-    return TapRun(process.returncode, "", "", messages)
+    return TapRun(process.returncode, "", "", read_batches(messages))

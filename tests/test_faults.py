@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import SMARTLEAD_TEST_LIMIT, Account, lemlist_config, smartlead_config
-from tests.taprun import TapRun, run_tap
+from tests.taprun import TapRun, batch_config, run_tap
 
 # Every kind the sandboxes inject: 429 with and without Retry-After, 5xx, resets, read
 # timeouts, truncated bodies, HTML and broken JSON with a 200.
@@ -32,15 +32,18 @@ TAPS = {
 }
 
 
+@pytest.mark.parametrize("batched", [False, True], ids=["records", "batch-mode"])
 @pytest.mark.parametrize("tap", sorted(TAPS))
-def test_ten_percent_of_requests_faulted_changes_no_record(tap):
+def test_ten_percent_of_requests_faulted_changes_no_record(tap, batched, tmp_path):
     make_account, make_config, settings = TAPS[tap]
     account = make_account()
     config = make_config(account, request_timeout=1, **settings)
     clean = run_tap(tap, config)
     assert clean.returncode == 0, clean.stderr
     account.set_faults(rate=0.1, kinds=FAULTS, seed=7, retry_after=1, timeout_seconds=1.5)
-    faulted = run_tap(tap, config, env={"LOGLEVEL": "DEBUG"})
+    # In BATCH mode the records come in files (read back as RECORDs): the same rows either way.
+    mode = {"batch_config": batch_config(tmp_path, 500)} if batched else {}
+    faulted = run_tap(tap, {**config, **mode}, env={"LOGLEVEL": "DEBUG"})
     assert faulted.returncode == 0, faulted.stderr[-3000:]
     injected = [r["status"] for r in account.requests() if str(r["status"]).startswith("fault:")]
     assert len(injected) >= 5, "the plan injected too few faults to mean anything"

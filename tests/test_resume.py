@@ -12,7 +12,7 @@ import typing as t
 import pytest
 
 from tests.conftest import SMARTLEAD_TEST_LIMIT, Account, lemlist_config, smartlead_config
-from tests.taprun import TapRun, killed_run, run_tap
+from tests.taprun import TapRun, batch_config, killed_run, run_tap
 
 # A failing draw can be replayed: RESUME_SEED=<seed from the failure message>.
 SEED = int(os.environ.get("RESUME_SEED") or random.SystemRandom().randrange(10**6))
@@ -130,3 +130,23 @@ def test_campaign_leads_resume_per_campaign(tap, make_account, make_config):
     assert not {str(c) for c in finished} & asked, why
     assert len({campaign for campaign, _ in set(after) & before}) <= 1, why
     assert "synced_parents" not in resumed.state["bookmarks"].get("campaign_leads", {})
+
+
+def test_lemlist_activities_resume_in_batch_mode_after_a_kill_after_any_state(lemlist_account, tmp_path):
+    """In BATCH mode no RECORD line comes: the kill lands after a STATE, where a STATE ahead of
+    its records' BATCH would skip them."""
+    account = lemlist_account(activities=3000)
+    config = lemlist_config(account, batch_config=batch_config(tmp_path, 250))
+    clean = run_tap("tap-lemlist", config, streams=["activities"])
+    expected = {r["_id"] for r in clean.records("activities")}
+    states = sum(1 for m in clean.messages if m["type"] == "STATE")
+    point = kill_point(states)
+    why = f"kill after STATE {point} of {states} (RESUME_SEED={SEED})"
+
+    killed = killed_run("tap-lemlist", config, {"activities"}, point, counting="STATE")
+    assert killed.returncode == -signal.SIGKILL, why
+    # What a loader took from the killed run: the batches announced before the kill.
+    before = {r["_id"] for r in killed.records("activities")}
+    resumed = run_tap("tap-lemlist", config, streams=["activities"], state=killed.state)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert before | {r["_id"] for r in resumed.records("activities")} == expected, why

@@ -42,8 +42,12 @@ class CarriesDeletions(RESTStream[t.Any]):
     @cached_property
     def table_version(self) -> int | None:
         """The version on this stream's RECORDs when it carries deletions: the run's start in whole
-        seconds, as the SDK stamps it; None for incremental streams, whose rows are events."""
+        seconds, as the SDK stamps it. None for incremental streams, whose rows are events, and
+        in BATCH mode: a BATCH message carries no version, so a loader would retire every row
+        it loaded from the files."""
         if self.replication_method != REPLICATION_FULL_TABLE or not self.config.get(EMIT_SETTING, EMIT_DEFAULT):
+            return None
+        if self.get_batch_config(self.config) is not None:
             return None
         return int(self.run.started_at.timestamp())
 

@@ -13,6 +13,8 @@ from singer_sdk.singerlib import SingerMessageType
 from typing_extensions import override
 
 if t.TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from singer_sdk.singerlib.encoding.simple import Message
 
 # STATE bytes per second, on average, that a sync writes once its state is large: a STATE goes
@@ -42,11 +44,18 @@ class StateFlushingWriter(MsgSpecWriter):
     write gigabytes of STATE), so a large STATE that comes too soon after the last one is held
     back, replaced by any newer one, and written with the next that is due, or when the sync
     ends. A held STATE only ever claims less than what was written, never more.
+
+    In the SDK's BATCH mode records go to files, announced by a BATCH message once a file is
+    full: a STATE written meanwhile (a date window's checkpoint, a parent's progress) would
+    claim records no loader has seen, and a kill then would skip them on the next run. Such a
+    STATE is held, like a large one, until every batch file is announced.
     """
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(*args, **kwargs)
         self.held: bytes | bytearray | None = None
+        #: In BATCH mode, records per stream in batch files not yet announced (the run's count).
+        self.unannounced: Mapping[str, int] = {}
         self.last_state_at = float("-inf")
         WRITERS.add(self)
         atexit.register(write_held_states)
@@ -58,15 +67,23 @@ class StateFlushingWriter(MsgSpecWriter):
             sys.stdout.buffer.write(encoded)
             return
         now = time.monotonic()
-        if len(encoded) > SMALL_STATE_BYTES and now - self.last_state_at < len(encoded) / STATE_BYTES_PER_SECOND:
+        if self.records_unannounced or (
+            len(encoded) > SMALL_STATE_BYTES and now - self.last_state_at < len(encoded) / STATE_BYTES_PER_SECOND
+        ):
             self.held = encoded
             return
         self.held = None
         self.write_state_line(encoded, now)
 
+    @property
+    def records_unannounced(self) -> bool:
+        """Whether a STATE now could claim records whose BATCH message has not gone out."""
+        return any(self.unannounced.values())
+
     def write_held_state(self) -> None:
-        """Write the STATE held back, if any: at the end of a sync, or as the tap exits."""
-        if self.held is not None:
+        """Write the STATE held back, if any: at the end of a sync, or as the tap exits (not
+        while it claims records of a BATCH that never went out: the next run reads them)."""
+        if self.held is not None and not self.records_unannounced:
             held, self.held = self.held, None
             self.write_state_line(held, time.monotonic())
 

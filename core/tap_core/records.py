@@ -144,11 +144,26 @@ class RecordChecks(CarriesDeletions, CheckedResponses):
 
     @override
     def _generate_record_messages(self, record: dict[str, t.Any]) -> Generator[singer.RecordMessage, None, None]:
-        """The SDK's per-record step, without the walks that cannot change these records.
+        """The SDK's per-record step, without the walks that cannot change these records: the
+        record checks (``checked``), then stream maps as in the SDK."""
+        self.checked(record)
+        for stream_map in self.stream_maps:
+            mapped = stream_map.transform(record)
+            if mapped is not None:
+                yield singer.RecordMessage(
+                    stream=stream_map.stream_alias,
+                    record=mapped,
+                    version=self.table_version,
+                    time_extracted=utc_now(),
+                )
+
+    def checked(self, record: dict[str, t.Any]) -> dict[str, t.Any]:
+        """The record as it may leave, changed in place.
 
         Fields the schema lacks go to ``extra_fields`` (one warning per field), values of
-        another type are settled (see ``tap_core.records``), deselected fields are still
-        pruned by the SDK (when any are deselected), and stream maps run as in the SDK.
+        another type are settled (see ``tap_core.records``), and deselected fields are pruned
+        as the SDK prunes them (when any are deselected). BATCH mode runs this too, though the
+        SDK writes batch files without its per-record step.
         """
         unknown = record.keys() - self.top_level_properties
         if unknown:
@@ -166,15 +181,7 @@ class RecordChecks(CarriesDeletions, CheckedResponses):
                 self.warn_once(dotted(path), f"differs from its schema ({rule.names}): kept {settled}")
         if not self.everything_selected:
             pop_deselected_record_properties(record, self.schema, self.mask)
-        for stream_map in self.stream_maps:
-            mapped = stream_map.transform(record)
-            if mapped is not None:
-                yield singer.RecordMessage(
-                    stream=stream_map.stream_alias,
-                    record=mapped,
-                    version=self.table_version,
-                    time_extracted=utc_now(),
-                )
+        return record
 
     @cached_property
     def key_fields(self) -> frozenset[str]:

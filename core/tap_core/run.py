@@ -6,6 +6,7 @@ here, never from the tap: this object is the whole of what a stream needs from o
 
 from __future__ import annotations
 
+import collections
 import datetime
 import typing as t
 from concurrent.futures import ThreadPoolExecutor
@@ -43,6 +44,9 @@ class SyncRun:
     on_gated: Callable[[EngagementStream, PlanGatedError], None] = field(repr=False)
     #: The sync's start, fixed once: it pins date windows so paging stays stable.
     started_at: datetime.datetime = field(default_factory=lambda: datetime.datetime.now(datetime.timezone.utc))
+    #: In the SDK's BATCH mode, per stream: records written to a batch file whose BATCH message
+    #: has not gone out yet. No STATE goes out while any is left (see ``io.StateFlushingWriter``).
+    unannounced: collections.Counter[str] = field(default_factory=collections.Counter)
 
     @cached_property
     def budget(self) -> RateBudget:

@@ -71,7 +71,7 @@ class EngagementTap(Tap):
     @cached_property
     def run(self) -> SyncRun:
         """What this run's streams share; each stream gets it when the tap makes it."""
-        return SyncRun(
+        run = SyncRun(
             command=self.name,
             vendor=self.vendor,
             parallel_requests=int(self.config.get("parallel_requests") or 1),
@@ -80,6 +80,9 @@ class EngagementTap(Tap):
             on_gated=self.note_gated,
             started_at=self.sync_started_at,
         )
+        if isinstance(self.message_writer, StateFlushingWriter):
+            self.message_writer.unannounced = run.unannounced
+        return run
 
     def make_budget(self) -> RateBudget:
         """The key's request budget, shared with every tap of this process using the key."""
