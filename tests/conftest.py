@@ -11,6 +11,13 @@ import uuid
 import pytest
 
 from sandbox.control import SandboxControl
+from tests.meltano_project import install_project
+from tests.postgres import start_postgres
+
+if t.TYPE_CHECKING:
+    from pathlib import Path
+
+    from tests.postgres import Postgres
 
 _sandboxes: dict[str, tuple[subprocess.Popen[str], str]] = {}
 
@@ -84,3 +91,17 @@ def smartlead_config(account: Account, **settings: t.Any) -> dict[str, t.Any]:
         "max_requests_per_hour": 0,
         **settings,
     }
+
+
+@pytest.fixture(scope="session")
+def postgres() -> t.Iterator[Postgres]:
+    """A PostgreSQL server of this worker's, from the machine's binaries."""
+    server = start_postgres()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def installed_project() -> Path:
+    """The repository's own Meltano project, plugins installed once for the session."""
+    return install_project()

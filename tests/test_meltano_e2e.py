@@ -7,17 +7,14 @@ import os
 import shutil
 import subprocess
 import sys
-import typing as t
-import uuid
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from tap_lemlist.tap import TapLemlist
 from tap_smartlead.tap import TapSmartlead
 from tests.conftest import SMARTLEAD_TEST_LIMIT, Account
-from tests.postgres import Postgres, start_postgres
+from tests.meltano_project import Run, fresh_clone, lemlist_env, requests_to, smartlead_env
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -29,96 +26,6 @@ LEMLIST_KEYS = {
 SMARTLEAD_KEYS = {
     stream.name: ", ".join(f'"{key}"' for key in stream.primary_keys or ()) for stream in TapSmartlead.stream_types
 }
-
-
-@pytest.fixture(scope="session")
-def postgres() -> t.Iterator[Postgres]:
-    server = start_postgres()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="session")
-def installed_project() -> Path:
-    """The repository's own Meltano project, plugins installed once for the session."""
-    done = meltano(ROOT, "install")
-    assert done.returncode == 0, done.stderr[-3000:]
-    return ROOT
-
-
-def meltano(project: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(BIN / "meltano"), *args],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PATH": f"{BIN}:{os.environ['PATH']}", **(env or {})},
-        timeout=600,
-        check=False,
-    )
-
-
-class Run:
-    """One project, one PostgreSQL database, one Meltano state store, and everything printed."""
-
-    def __init__(self, project: Path, postgres: Postgres, tmp: Path, **env: str) -> None:
-        self.project = project
-        self.database = f"e2e_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(postgres.url(), autocommit=True) as connection:
-            connection.execute(f"create database {self.database}")
-        self.url = postgres.url(self.database)
-        self.env = {
-            "MELTANO_DATABASE_URI": f"sqlite:///{tmp / 'meltano.db'}",
-            "TARGET_POSTGRES_HOST": postgres.host,
-            "TARGET_POSTGRES_PORT": str(postgres.port),
-            "TARGET_POSTGRES_USER": postgres.user,
-            "TARGET_POSTGRES_PASSWORD": "",
-            "TARGET_POSTGRES_DATABASE": self.database,
-            **env,
-        }
-        self.printed: list[str] = []
-
-    def __call__(self, *args: str, env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-        done = meltano(self.project, *args, env={**self.env, **(env_extra or {})})
-        self.printed += [done.stdout, done.stderr]
-        return done
-
-    def sql(self, query: str) -> list[tuple[t.Any, ...]]:
-        with psycopg.connect(self.url) as connection:
-            return connection.execute(query).fetchall()  # type: ignore[arg-type]
-
-    def counts(self, schema: str) -> dict[str, int]:
-        tables = [
-            row[0]
-            for row in self.sql(f"select table_name from information_schema.tables where table_schema = '{schema}'")
-        ]
-        return {table: self.sql(f'select count(*) from {schema}."{table}"')[0][0] for table in tables}
-
-    def duplicate_keys(self, schema: str, keys: dict[str, str]) -> dict[str, int]:
-        found = {}
-        for table, key in keys.items():
-            rows = self.sql(
-                f'select count(*) from (select {key} from {schema}."{table}" group by {key} having count(*) > 1) d'
-            )
-            if rows[0][0]:
-                found[table] = rows[0][0]
-        return found
-
-
-def lemlist_env(account: Account) -> dict[str, str]:
-    return {"TAP_LEMLIST_API_KEY": account.key, "TAP_LEMLIST_API_URL": f"{account.url}/api"}
-
-
-def smartlead_env(account: Account) -> dict[str, str]:
-    return {
-        "TAP_SMARTLEAD_API_KEY": account.key,
-        "TAP_SMARTLEAD_API_URL": f"{account.url}/api/v1",
-        "TAP_SMARTLEAD_START_DATE": "2024-01-01T00:00:00Z",
-    }
-
-
-def requests_to(account: Account, path: str) -> int:
-    return sum(1 for r in account.requests() if str(r["path"]).endswith(path))
 
 
 def test_lemlist_to_postgres_twice(installed_project, postgres, tmp_path):
@@ -215,124 +122,6 @@ def test_smartlead_to_postgres_twice(installed_project, postgres, tmp_path):
     assert tested.returncode == 0, tested.stderr[-2000:]
     for text in run.printed:
         assert account.key not in text
-
-
-def live_ids(run: Run, schema: str, table: str, key: str) -> set[t.Any]:
-    return {row[0] for row in run.sql(f'select "{key}" from {schema}."{table}" where _sdc_deleted_at is null')}
-
-
-def retired_ids(run: Run, schema: str, table: str, key: str) -> set[t.Any]:
-    return {row[0] for row in run.sql(f'select "{key}" from {schema}."{table}" where _sdc_deleted_at is not null')}
-
-
-def test_deletions_reach_postgres_as_the_readme_says(installed_project, postgres, tmp_path):
-    """A campaign, a lead and a contact deleted in lemlist: the next run marks the campaign and the
-    contact deleted (full-table streams carry deletions on every run); the lead, a campaign's
-    child, is marked with the next reconciliation, which reads every campaign, and so are the
-    deleted campaign's leads. Nothing else is marked."""
-    account = Account("lemlist", activities=60, campaigns=3, leads_per_campaign=4, contacts=30)
-    run = Run(installed_project, postgres, tmp_path, **lemlist_env(account))
-    first = run("run", "tap-lemlist", "target-postgres")
-    assert first.returncode == 0, first.stderr[-3000:]
-    campaigns = run.sql('select "_id" from tap_lemlist.campaigns order by "createdAt"')
-    gone_campaign = campaigns[2][0]
-    kept_campaign = campaigns[0][0]
-    leads_of = dict(
-        run.sql('select "campaignId", array_agg("_id" order by "_id") from tap_lemlist.campaign_leads group by 1')
-    )
-    contacts = sorted(live_ids(run, "tap_lemlist", "contacts", "_id"))
-    assert not retired_ids(run, "tap_lemlist", "campaigns", "_id")
-
-    # The sandbox deletes by position: campaign 2 (by creation), lead 1 of campaign 0, contact 5.
-    account.control.delete(account.name, campaigns=[2], leads=[(0, 1)], contacts=[5])
-    second = run("run", "tap-lemlist", "target-postgres")
-    assert second.returncode == 0, second.stderr[-3000:]
-    assert retired_ids(run, "tap_lemlist", "campaigns", "_id") == {gone_campaign}
-    (gone_contact,) = retired_ids(run, "tap_lemlist", "contacts", "_id")
-    assert gone_contact in contacts
-    assert len(live_ids(run, "tap_lemlist", "contacts", "_id")) == len(contacts) - 1
-    # Children wait for a run that reads every campaign: nothing of them is marked yet.
-    assert not retired_ids(run, "tap_lemlist", "campaign_leads", "_id")
-
-    third = run("run", "tap-lemlist", "target-postgres", env_extra={"TAP_LEMLIST_RECONCILE": "true"})
-    assert third.returncode == 0, third.stderr[-3000:]
-    retired_leads = retired_ids(run, "tap_lemlist", "campaign_leads", "_id")
-    assert set(leads_of[gone_campaign]) <= retired_leads
-    (gone_lead,) = retired_leads - set(leads_of[gone_campaign])
-    assert gone_lead in leads_of[kept_campaign]
-    assert retired_ids(run, "tap_lemlist", "campaign_stats", "campaignId") == {gone_campaign}
-    assert {
-        row[0]
-        for row in run.sql('select distinct "campaignId" from tap_lemlist.sequences where _sdc_deleted_at is not null')
-    } == {gone_campaign}
-    assert retired_ids(run, "tap_lemlist", "campaigns", "_id") == {gone_campaign}
-    # Events are history: an activity of a deleted campaign stays.
-    assert not retired_ids(run, "tap_lemlist", "activities", "_id")
-
-
-def test_the_embedded_duckdb_default_keeps_every_row_when_deletions_are_announced(
-    installed_project, postgres, tmp_path
-):
-    """target-duckdb ignores ACTIVATE_VERSION: with deletions on by default, it loads every row
-    and retires none (the README says so), and a run after a deletion still succeeds."""
-    account = Account("lemlist", activities=40, campaigns=3, leads_per_campaign=3, contacts=20)
-    warehouse = tmp_path / "warehouse.duckdb"
-    run = Run(installed_project, postgres, tmp_path, **lemlist_env(account), TARGET_DUCKDB_FILEPATH=str(warehouse))
-    first = run("run", "tap-lemlist", "target-duckdb")
-    assert first.returncode == 0, first.stderr[-3000:]
-    account.control.delete(account.name, campaigns=[2], contacts=[5])
-    second = run("run", "tap-lemlist", "target-duckdb")
-    assert second.returncode == 0, second.stderr[-3000:]
-    python = installed_project / ".meltano" / "loaders" / "target-duckdb" / "venv" / "bin" / "python"
-    counted = subprocess.run(
-        [
-            str(python),
-            "-c",
-            "import duckdb, json, sys; c = duckdb.connect(sys.argv[1], read_only=True); "
-            "print(json.dumps({t: c.execute(f'select count(*) from tap_lemlist.{t}').fetchone()[0] "
-            "for t in ('campaigns', 'contacts')}))",
-            str(warehouse),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert json.loads(counted.stdout) == {"campaigns": 3, "contacts": 20}
-
-
-def test_smartlead_deletions_reach_postgres(installed_project, postgres, tmp_path):
-    account = Account("smartlead", rate_limit=SMARTLEAD_TEST_LIMIT, campaigns=3, leads_per_campaign=5)
-    run = Run(installed_project, postgres, tmp_path, **smartlead_env(account))
-    first = run("run", "tap-smartlead", "target-postgres")
-    assert first.returncode == 0, first.stderr[-3000:]
-    campaigns = [row[0] for row in run.sql("select id from tap_smartlead.campaigns order by id")]
-    leads_of = dict(
-        run.sql("select campaign_id, array_agg(campaign_lead_map_id) from tap_smartlead.campaign_leads group by 1")
-    )
-
-    account.control.delete(account.name, campaigns=[1], leads=[(0, 2)])
-    second = run("run", "tap-smartlead", "target-postgres")
-    assert second.returncode == 0, second.stderr[-3000:]
-    assert retired_ids(run, "tap_smartlead", "campaigns", "id") == {campaigns[1]}
-    assert not retired_ids(run, "tap_smartlead", "campaign_leads", "campaign_lead_map_id")
-
-    third = run("run", "tap-smartlead", "target-postgres", env_extra={"TAP_SMARTLEAD_RECONCILE": "true"})
-    assert third.returncode == 0, third.stderr[-3000:]
-    retired = retired_ids(run, "tap_smartlead", "campaign_leads", "campaign_lead_map_id")
-    assert set(leads_of[campaigns[1]]) <= retired
-    (gone_lead,) = retired - set(leads_of[campaigns[1]])
-    assert gone_lead in leads_of[campaigns[0]]
-
-
-def fresh_clone(destination: Path) -> Path:
-    """The repository's tracked files, as a fresh checkout of this tree would have them."""
-    files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    for name in filter(None, files.split("\0")):
-        target = destination / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # A tracked link (a tap's _core) stays a link, as git checks it out.
-        shutil.copy2(ROOT / name, target, follow_symlinks=False)
-    return destination
 
 
 def test_accounts_and_clients_run_separately(postgres, tmp_path):
