@@ -4,6 +4,7 @@ gives records its schema admits or one clear error; schema drift keeps values.""
 from __future__ import annotations
 
 import datetime
+import functools
 import typing as t
 
 import jsonschema
@@ -21,14 +22,12 @@ from tap_lemlist.tap import TapLemlist
 from tap_smartlead.tap import TapSmartlead
 
 if t.TYPE_CHECKING:
+    from tap_core import EngagementTap
     from tap_core.rest import EngagementStream
 
 CONFIG = {"api_key": "property-test-key", "api_url": "http://127.0.0.1:9/api", "start_date": "2024-01-01"}
-TAPS = {
-    "tap-lemlist": TapLemlist(config=CONFIG, parse_env_config=False),
-    "tap-smartlead": TapSmartlead(config=CONFIG, parse_env_config=False),
-}
-STREAMS = [(tap, name) for tap, instance in TAPS.items() for name in instance.streams]
+TAP_CLASSES = {"tap-lemlist": TapLemlist, "tap-smartlead": TapSmartlead}
+STREAMS = [(tap, cls.name) for tap, tap_class in TAP_CLASSES.items() for cls in tap_class.stream_types]
 PROPERTY_SETTINGS = settings(
     max_examples=25, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
 )
@@ -38,6 +37,15 @@ SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False,
 JSON = st.recursive(
     SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
 )
+
+
+@functools.cache
+def tap_of(tap: str) -> EngagementTap:
+    return TAP_CLASSES[tap](config=CONFIG, parse_env_config=False)
+
+
+def stream_of(tap: str, name: str) -> EngagementStream:
+    return t.cast("EngagementStream", tap_of(tap).streams[name])
 
 
 def response_of(stream: EngagementStream, body: bytes) -> requests.Response:
@@ -77,7 +85,7 @@ def validator(stream: EngagementStream) -> jsonschema.Draft7Validator:
 @PROPERTY_SETTINGS
 @given(payload=JSON)
 def test_any_json_gives_valid_records_or_one_clear_line(tap, name, payload):
-    stream = TAPS[tap].streams[name]
+    stream = stream_of(tap, name)
     try:
         records = emitted(stream, msgspec.json.encode(payload))
     except TapError as error:
@@ -95,7 +103,7 @@ def test_any_json_gives_valid_records_or_one_clear_line(tap, name, payload):
 @PROPERTY_SETTINGS
 @given(body=st.binary(max_size=64))
 def test_bytes_that_are_not_json_are_a_retriable_error_or_records(tap, name, body):
-    stream = TAPS[tap].streams[name]
+    stream = stream_of(tap, name)
     failure = None
     try:
         emitted(stream, body)
@@ -160,7 +168,7 @@ ROW_SHAPED = [stream for stream in STREAMS if stream not in NESTED]
 @PROPERTY_SETTINGS
 @given(data=st.data())
 def test_schema_drift_keeps_the_sync_going_with_values_preserved(tap, name, data):
-    stream = TAPS[tap].streams[name]
+    stream = stream_of(tap, name)
     sent = data.draw(drifted_record(stream))
     body = msgspec.json.encode(sent if stream.single_object else [sent])
     records = emitted(stream, body)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import typing as t
 
@@ -19,10 +20,13 @@ from tap_smartlead.tap import TapSmartlead
 if t.TYPE_CHECKING:
     from tap_core.rest import EngagementStream
 
-TAP = TapSmartlead(
-    config={"api_key": "unit-test-key", "api_url": "http://127.0.0.1:9/api/v1", "start_date": "2024-01-01"},
-    parse_env_config=False,
-)
+
+@functools.cache
+def tap() -> TapSmartlead:
+    return TapSmartlead(
+        config={"api_key": "unit-test-key", "api_url": "http://127.0.0.1:9/api/v1", "start_date": "2024-01-01"},
+        parse_env_config=False,
+    )
 
 
 def response_of(stream: EngagementStream, payload: object, query: str = "") -> requests.Response:
@@ -39,7 +43,7 @@ def rows(
     name: str, payload: object, context: dict[str, t.Any] | None = None, query: str = ""
 ) -> list[dict[str, t.Any]]:
     """What the stream writes for one answer: parsed, post-processed, checked."""
-    stream = t.cast("EngagementStream", TAP.streams[name])
+    stream = t.cast("EngagementStream", tap().streams[name])
     out = []
     for record in stream.parse_response(response_of(stream, payload, query)):
         processed = stream.post_process(record, context)
@@ -238,7 +242,7 @@ LEAD = {"campaign_lead_map_id": 2433664091, "lead": {"id": 2995276770, "custom_f
     ],
 )
 def test_campaign_lead_envelopes_and_totals(payload, total):
-    stream = TAP.streams["campaign_leads"]
+    stream = tap().streams["campaign_leads"]
     assert stream.total_of(response_of(stream, payload)) == total  # type: ignore[attr-defined]
     [row] = rows("campaign_leads", payload, {"campaign_id": 7})
     assert row["campaign_lead_map_id"] == "2433664091"
@@ -286,7 +290,7 @@ def test_campaign_mailboxes_reputation_in_words():
     ],
 )
 def test_lead_activity_pages_more_flag(payload, flag):
-    stream = TAP.streams["lead_activities"]
+    stream = tap().streams["lead_activities"]
     assert stream.has_more_flag(response_of(stream, payload)) is flag  # type: ignore[attr-defined]
 
 
@@ -311,7 +315,7 @@ def test_reply_mark_counts_replies_not_opens(activities, mark):
 
 
 def test_only_replied_leads_get_a_message_history_context():
-    stream = TAP.streams["lead_activities"]
+    stream = tap().streams["lead_activities"]
     # A row of the window ending on 3 January, stamped with that end as its bookmark.
     lead = {"email_lead_map_id": 1, "lead_id": 2, "campaign_id": 3, "event_time_to": "2026-01-03T00:00:00.000Z"}
     silent = {**lead, "activities": [{"reply_details": None, "open_count": 4}]}
