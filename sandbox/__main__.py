@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency-ms", type=float, default=0.0)
     parser.add_argument("--fault-rate", type=float, default=0.0, help="share of requests faulted")
     parser.add_argument(
-        "--rate-limit", type=int, default=None, help="requests per window (lemlist 20/2 s, Smartlead 10/2 s)"
+        "--rate-limit", type=int, default=None, help="requests per rate period (lemlist 20/2 s, Smartlead 10/2 s)"
     )
     for name, (apps, default) in SIZES.items():
         parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=None, help=f"{apps}, default {default}")

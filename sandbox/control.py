@@ -33,8 +33,8 @@ class SandboxControl:
     def clear_requests(self, name: str) -> None:
         self.call("DELETE", f"accounts/{name}/requests")
 
-    def set_faults(self, name: str, **plan: t.Any) -> None:
-        self.call("PUT", f"accounts/{name}/faults", plan)
+    def set_faults(self, name: str, **faults: t.Any) -> None:
+        self.call("PUT", f"accounts/{name}/faults", faults)
 
     def set_latency(self, name: str, latency_ms: float, jitter: float = 0.3) -> None:
         self.call("PUT", f"accounts/{name}/latency", {"latency_ms": latency_ms, "latency_jitter": jitter})

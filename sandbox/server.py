@@ -1,7 +1,7 @@
 """HTTP plumbing shared by the vendor sandboxes.
 
 A sandbox serves several accounts, each found by its API key, each with its own data, rate
-limit, request log, latency and fault plan. Tests and the benchmark drive it over HTTP through
+limit, request log, latency and faults to inject. Tests and the benchmark drive it over HTTP through
 ``/_sandbox/...`` (loopback only, no auth), so the tap under test talks to a real socket.
 """
 
@@ -334,22 +334,22 @@ class Handler(BaseHTTPRequestHandler):
         self.send(reply, rate_headers)
 
     def inject(self, fault: str, account: Account, rate_headers: dict[str, str]) -> None:
-        plan = account.faults
+        faults = account.faults
         if fault in {"429", "429-bare"}:
-            reply = self.server.app.too_many_requests(plan.retry_after)
+            reply = self.server.app.too_many_requests(faults.retry_after)
             headers = dict(rate_headers)
             if fault == "429-bare":
                 headers.pop("Retry-After", None)
                 reply.headers.pop("Retry-After", None)
             else:
-                headers["Retry-After"] = f"{plan.retry_after:g}"
+                headers["Retry-After"] = f"{faults.retry_after:g}"
             self.send(reply, headers)
         elif fault in {"500", "502", "503"}:
             self.send(Reply.text("Internal Server Error", int(fault)), rate_headers)
         elif fault == "reset":
             self.reset_connection()
         elif fault == "timeout":
-            time.sleep(plan.timeout_seconds)
+            time.sleep(faults.timeout_seconds)
             self.reset_connection()
         elif fault == "truncate":
             body = json.dumps({"data": [{"_id": "x" * 64}] * 20}).encode()

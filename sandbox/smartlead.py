@@ -688,7 +688,7 @@ class SmartleadData:
         return result
 
 
-def window(query: dict[str, str], default_limit: int, max_limit: int) -> tuple[int, int] | Reply:
+def page_slice(query: dict[str, str], default_limit: int, max_limit: int) -> tuple[int, int] | Reply:
     """(offset, limit), or a 422 that names the parameter, as Smartlead's validation does."""
     for name, low, high, default in (("offset", 0, 10**9, 0), ("limit", 1, max_limit, default_limit)):
         value = query.get(name, str(default))
@@ -776,7 +776,7 @@ class SmartleadApp:
         if len(parts) == 5 and parts[0] == "campaigns" and parts[2] == "leads" and parts[4] == "message-history":
             return self.message_history(data, parts[1], parts[3])
         if path == "/email-accounts":
-            bounds = window(query, 100, 100)
+            bounds = page_slice(query, 100, 100)
             if isinstance(bounds, Reply):
                 return bounds
             offset, limit = bounds
@@ -831,7 +831,7 @@ class SmartleadApp:
         return Reply.json({"history": data.history(row), "from": mailbox, "to": data.lead(row)["email"]})
 
     def all_leads_activities(self, data: SmartleadData, query: dict[str, str]) -> Reply:
-        bounds = window(query, 100, data.activities_max_limit)
+        bounds = page_slice(query, 100, data.activities_max_limit)
         if isinstance(bounds, Reply):
             return bounds
         offset, limit = bounds
@@ -857,7 +857,7 @@ class SmartleadApp:
             rows = data.sequences(c)
             return Reply.json({"success": True, "data": rows} if envelope else rows)
         if child == "leads":
-            bounds = window(query, 100, 100)
+            bounds = page_slice(query, 100, 100)
             if isinstance(bounds, Reply):
                 return bounds
             offset, limit = bounds
@@ -886,7 +886,7 @@ class SmartleadApp:
         return self.not_found(request)
 
     def statistics(self, data: SmartleadData, c: int, query: dict[str, str]) -> Reply:
-        bounds = window(query, 100, 1000)
+        bounds = page_slice(query, 100, 1000)
         if isinstance(bounds, Reply):
             return bounds
         offset, limit = bounds
