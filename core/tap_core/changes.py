@@ -51,6 +51,14 @@ def time_of(value: object) -> datetime.datetime | None:
         return None
 
 
+def state_map(state: dict[str, t.Any], key: str) -> dict[str, str]:
+    """The map (parent id to text) kept under ``key`` in a stream's state, made empty if absent."""
+    found = state.get(key)
+    if not isinstance(found, dict):
+        found = state[key] = {}
+    return found
+
+
 class ChangeFeed(WindowedStream):
     """An incremental feed whose rows name their parent: it marks the parents with new events.
 
@@ -88,10 +96,7 @@ class ChangeFeed(WindowedStream):
 
     @property
     def marks(self) -> dict[str, str]:
-        marks = self.stream_state.get(PARENT_MARKS)
-        if not isinstance(marks, dict):
-            marks = self.stream_state[PARENT_MARKS] = {}
-        return marks
+        return state_map(self.stream_state, PARENT_MARKS)
 
     @cached_property
     def prior_overlap(self) -> tuple[datetime.datetime, dict[str, set[str]]] | None:

@@ -9,7 +9,7 @@ from http import HTTPStatus
 
 from typing_extensions import override
 
-from tap_core.changes import READ_PARENTS, RECONCILED_AT, ChangeFeed, time_of
+from tap_core.changes import READ_PARENTS, RECONCILED_AT, ChangeFeed, state_map, time_of
 from tap_core.dates import iso_ms
 from tap_core.digests import PARENT_DIGEST
 from tap_core.errors import APIError
@@ -137,10 +137,7 @@ class PerParentStream(EngagementStream):
 
     @property
     def read_parents(self) -> dict[str, str]:
-        read = self.stream_state.get(READ_PARENTS)
-        if not isinstance(read, dict):
-            read = self.stream_state[READ_PARENTS] = {}
-        return read
+        return state_map(self.stream_state, READ_PARENTS)
 
     def signature(self, context: Context | None) -> str:
         """What the parent looked like when read: its row's digest and the feed's mark of it."""
