@@ -27,14 +27,15 @@ from tap_lemlist.streams import STREAM_TYPES
 ALPHABET = string.ascii_letters + string.digits
 EPOCH_2023 = 1672531200000  # 2023-01-01T00:00:00Z in ms
 HISTORY_END = 1767225600000  # 2026-01-01T00:00:00Z in ms: the generated history ends here
+DAY_MS = 86_400_000
 
+# Every type lemlist sends, weighted towards a campaign's usual funnel: many sends, fewer opens,
+# a few clicks and replies.
 ACTIVITY_TYPES = (
-    "emailsSent",
-    "emailsOpened",
-    "emailsOpened",
-    "emailsOpened",
-    "emailsClicked",
-    "emailsReplied",
+    *("emailsSent",) * 12,
+    *("emailsOpened",) * 6,
+    *("emailsClicked",) * 2,
+    *("emailsReplied",) * 2,
     "emailsBounced",
     "emailsFailed",
     "emailsInterested",
@@ -62,6 +63,23 @@ ACTIVITY_TYPES = (
     "apiDone",
 )
 TEAMLESS_TYPES = {"annotated"}
+# What each counter of lemlist's campaign stats counts, by activity type. The sandbox computes its
+# stats from its own activities, so a model built on the activities can be checked against them.
+STATS_COUNT: dict[str, frozenset[str]] = {
+    "sent": frozenset({"emailsSent", "linkedinSent", "whatsappMessageSent"}),
+    "not_sent": frozenset({"emailsFailed"}),
+    "opened": frozenset({"emailsOpened", "linkedinOpened"}),
+    "clicked": frozenset({"emailsClicked"}),
+    "replied": frozenset({"emailsReplied", "linkedinReplied"}),
+    "bounced": frozenset({"emailsBounced"}),
+    "unsubscribed": frozenset({"emailsUnsubscribed"}),
+    "interested": frozenset({"emailsInterested", "manualInterested"}),
+    "not_interested": frozenset({"emailsNotInterested", "manualNotInterested"}),
+    "interrupted": frozenset({"paused"}),
+    "invited": frozenset({"linkedinInviteDone"}),
+    "invitation_accepted": frozenset({"linkedinInviteAccepted"}),
+    "meeting_booked": frozenset({"meetingBooked"}),
+}
 FIRST_NAMES = ("Ada", "Sam", "Lina", "Omar", "Chen", "Ines", "Noah", "Zoe", "Ravi", "Mia")
 LAST_NAMES = ("Martin", "Taylor", "Dubois", "Okafor", "Kim", "Rossi", "Silva", "Berg")
 COMPANIES = ("Acme Inc", "Globex", "Initech", "Umbrella", "Hooli", "Stark", "Wayne", "Vandelay")
@@ -184,6 +202,10 @@ class LemlistData:
         self.appended_campaigns: dict[int, int] = {}
         # Per campaign, how often its activity moved its counters and leads (``touch``).
         self.revisions: dict[int, int] = {}
+        # Caches: steps in each campaign's first sequence, and the activities per campaign.
+        self.sequence_lengths: dict[int, int] = {}
+        self.events: dict[int, list[tuple[int, str, int, int]]] = {}
+        self.events_size = -1
         # History packed into the last ``activity_days`` before HISTORY_END (default: all of it).
         days = spec.get("activity_days")
         first = EPOCH_2023 if days is None else HISTORY_END - int(float(days) * 86_400_000)
@@ -287,7 +309,10 @@ class LemlistData:
 
     def campaign(self, index: int) -> dict[str, t.Any]:
         rng = random.Random(mix("campaign", self.seed, index))  # noqa: S311
-        created = EPOCH_2023 + index * 86_400_000 * 3 + rng.randrange(86_400_000)
+        # Every campaign exists before the first activity, which may belong to any of them: as in
+        # lemlist, nothing happens in a campaign before it is made.
+        before = (self.sizes["campaigns"] - index) * 3 * DAY_MS
+        created = self.timeline.first - before + rng.randrange(DAY_MS)
         return {
             "_id": lemlist_id("cam", self.seed, index),
             "name": f"{rng.choice(COMPANIES)} outreach #{index + 1}",
@@ -344,50 +369,85 @@ class LemlistData:
             payload.setdefault(sequence_id, {"_id": sequence_id, "steps": []})["steps"].append(step)
         return payload
 
-    def campaign_stats(self, campaign: dict[str, t.Any]) -> dict[str, t.Any]:
-        revision = self.revisions.get(self.campaign_index(campaign["_id"]), 0)
-        rng = random.Random(mix("stats", self.seed, campaign["_id"], revision))  # noqa: S311
-        leads = self.sizes["leads_per_campaign"]
-        sent = leads * rng.randrange(1, 4)
-        opened = rng.randrange(sent + 1)
-        steps = [
-            {
-                "index": step["index"],
-                "sequenceId": seq,
-                "sequenceStep": step["index"],
-                "taskType": step["type"],
-                "sent": sent // (step["index"] + 1),
-                "delivered": sent // (step["index"] + 1) - rng.randrange(2),
-                "notDelivered": rng.randrange(2),
-                "opened": opened // (step["index"] + 1),
-                "clicked": rng.randrange(5),
-                "replied": rng.randrange(3),
-                "bounced": rng.randrange(2),
-                "unsubscribed": rng.randrange(2),
-                "invited": 0,
-            }
-            for seq, step in self.steps(campaign)
-        ]
+    def first_sequence_length(self, c: int) -> int:
+        """Steps of campaign ``c``'s first sequence: the steps its activities come from."""
+        if c not in self.sequence_lengths:
+            campaign = self.campaigns[c]
+            self.sequence_lengths[c] = sum(1 for seq, _ in self.steps(campaign) if seq == campaign["sequenceId"])
+        return self.sequence_lengths[c]
+
+    def activity_step(self, index: int, c: int) -> int:
+        return index % self.first_sequence_length(c)
+
+    def campaign_events(self) -> dict[int, list[tuple[int, str, int, int]]]:
+        """Per campaign (by index), its activities as (createdAt ms, type, lead number, step)."""
+        if self.events_size != len(self.timeline):
+            events: dict[int, list[tuple[int, str, int, int]]] = {}
+            leads = max(1, self.sizes["leads_per_campaign"])
+            for i in range(len(self.timeline)) if self.campaigns else ():
+                kind = self.activity_type(i)
+                if kind not in TEAMLESS_TYPES:
+                    c = self.activity_campaign(i)
+                    events.setdefault(c, []).append((self.timeline[i], kind, i % leads, self.activity_step(i, c)))
+            self.events, self.events_size = events, len(self.timeline)
+        return self.events
+
+    def campaign_stats(self, campaign: dict[str, t.Any], start: int, end: int) -> dict[str, t.Any]:
+        """The campaign's counters over [start, end], counted from its activities (``STATS_COUNT``)."""
+        c = self.campaign_index(campaign["_id"])
+        events = [e for e in self.campaign_events().get(c, []) if start <= e[0] <= end]
+
+        def count(counter: str, step: int | None = None) -> int:
+            kinds = STATS_COUNT[counter]
+            return sum(1 for e in events if e[1] in kinds and (step is None or e[3] == step))
+
+        def leads(*counters: str) -> int:
+            kinds = set().union(*(STATS_COUNT[name] for name in counters))
+            return len({e[2] for e in events if e[1] in kinds})
+
+        first_sequence = campaign["sequenceId"]
+        steps = []
+        for seq, step in self.steps(campaign):
+            n = step["index"] if seq == first_sequence else -1  # only the first sequence has activity
+            sent, bounced = count("sent", n), count("bounced", n)
+            steps.append(
+                {
+                    "index": step["index"],
+                    "sequenceId": seq,
+                    "sequenceStep": step["index"],
+                    "taskType": step["type"],
+                    "sent": sent,
+                    "delivered": sent - bounced,
+                    "notDelivered": count("not_sent", n),
+                    "opened": count("opened", n),
+                    "clicked": count("clicked", n),
+                    "replied": count("replied", n),
+                    "bounced": bounced,
+                    "unsubscribed": count("unsubscribed", n),
+                    "invited": count("invited", n),
+                }
+            )
+        sent, bounced = count("sent"), count("bounced")
         return {
-            "nbLeads": leads,
-            "nbLeadsLaunched": leads - rng.randrange(3),
-            "nbLeadsReached": rng.randrange(leads + 1),
-            "nbLeadsOpened": rng.randrange(leads + 1),
-            "nbLeadsInteracted": rng.randrange(leads + 1),
-            "nbLeadsAnswered": rng.randrange(leads // 2 + 1),
-            "nbLeadsInterested": rng.randrange(leads // 3 + 1),
-            "nbLeadsNotInterested": rng.randrange(3),
-            "nbLeadsUnsubscribed": rng.randrange(2),
-            "nbLeadsInterrupted": rng.randrange(2),
+            "nbLeads": self.sizes["leads_per_campaign"],
+            "nbLeadsLaunched": len({e[2] for e in events}),
+            "nbLeadsReached": leads("sent"),
+            "nbLeadsOpened": leads("opened"),
+            "nbLeadsInteracted": leads("clicked", "replied"),
+            "nbLeadsAnswered": leads("replied"),
+            "nbLeadsInterested": leads("interested"),
+            "nbLeadsNotInterested": leads("not_interested"),
+            "nbLeadsUnsubscribed": leads("unsubscribed"),
+            "nbLeadsInterrupted": leads("interrupted"),
             "messagesSent": sent,
-            "messagesNotSent": rng.randrange(2),
-            "messagesBounced": rng.randrange(2),
-            "delivered": sent - rng.randrange(2),
-            "opened": opened,
-            "clicked": rng.randrange(opened + 1),
-            "replied": rng.randrange(leads // 2 + 1),
-            "invitationAccepted": 0,
-            "meetingBooked": rng.randrange(2),
+            "messagesNotSent": count("not_sent"),
+            "messagesBounced": bounced,
+            "delivered": sent - bounced,
+            "opened": count("opened"),
+            "clicked": count("clicked"),
+            "replied": count("replied"),
+            "invitationAccepted": count("invitation_accepted"),
+            "meetingBooked": count("meeting_booked"),
             "steps": steps,
         }
 
@@ -497,8 +557,8 @@ class LemlistData:
             "campaignName": campaign["name"],
             "name": campaign["name"],
             "sequenceId": campaign["sequenceId"],
-            "sequenceStep": index % 4,
-            "totalSequenceStep": 4,
+            "sequenceStep": self.activity_step(index, c),
+            "totalSequenceStep": self.first_sequence_length(c),
             "sequenceTested": rng.choice(["A", "B"]),
             "emailTemplateId": lemlist_id("etp", self.seed, c),
             "emailTemplateName": "Blank",
@@ -546,7 +606,7 @@ class LemlistData:
         if kind in {"meetingBooked", "manualInterested", "emailsInterested"}:
             record["opportunityId"] = lemlist_id("opp", self.seed, index)
         if index % 3:  # stepId is being backfilled: absent on older activities
-            record["stepId"] = lemlist_id("stp", self.seed, c * 100 + index % 4)
+            record["stepId"] = lemlist_id("stp", self.seed, c * 100 + self.activity_step(index, c))
         if kind.startswith("emails") and kind != "emailsSent":
             record["relatedSentAt"] = iso(max(EPOCH_2023, self.timeline[index] - 3_600_000))
         return record
@@ -1113,8 +1173,7 @@ class LemlistApp:
         if len(ids) > BATCH_LIMIT:
             return Reply.text(f"Bad params: campaignIds must hold at most {BATCH_LIMIT} ids", 400)
         try:
-            parse_date(body["startDate"])
-            parse_date(body["endDate"])
+            start, end = parse_date(body["startDate"]), parse_date(body["endDate"])
         except (KeyError, TypeError, ValueError):
             return Reply.text("Bad params: startDate and endDate are required ISO 8601 dates", 400)
         results, errors = [], []
@@ -1125,7 +1184,7 @@ class LemlistApp:
             elif index in data.stats_batch_errors:
                 errors.append({"campaignId": campaign_id, "error": "Stats could not be computed"})
             else:
-                results.append({"campaignId": campaign_id, **data.campaign_stats(data.campaigns[index])})
+                results.append({"campaignId": campaign_id, **data.campaign_stats(data.campaigns[index], start, end)})
         return Reply.json({"results": results, "errors": errors})
 
     def campaign_child(self, data: LemlistData, parts: list[str], query: dict[str, str]) -> Reply:
@@ -1136,11 +1195,10 @@ class LemlistApp:
         rest = parts[2:]
         if rest == ["stats"]:
             try:
-                parse_date(query["startDate"])
-                parse_date(query["endDate"])
+                start, end = parse_date(query["startDate"]), parse_date(query["endDate"])
             except (KeyError, ValueError):
                 return Reply.text("startDate and endDate are required ISO 8601 dates", 400)
-            return Reply.json(data.campaign_stats(campaign))
+            return Reply.json(data.campaign_stats(campaign, start, end))
         if rest == ["sequences"]:
             return Reply.json(data.sequences_payload(campaign))
         if rest == ["export", "leads"]:

@@ -46,6 +46,15 @@ WARMUP_DAYS = 7  # the warm-up stats route always covers the last week
 MAILBOXES_PER_CAMPAIGN = 5
 STATS_IDS = uuid.UUID("5a4d1b5e-0000-4000-8000-000000000000")  # namespace of the sandbox's stats ids
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+CATEGORY_NAMES = (
+    "Interested",
+    "Meeting Request",
+    "Not Interested",
+    "Do Not Contact",
+    "Information Request",
+    "Out Of Office",
+)
+INTERESTED_CATEGORY = 1  # the id of "Interested": what campaign_lead_stats.interested counts
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 DEFAULTS: dict[str, int] = {
@@ -301,7 +310,7 @@ class SmartleadData:
             "subject": f"Quick question #{self.row_campaign(row)}" if step == 0 else "",
             "email_body": f"<p>Step {step + 1}</p>",
             "sent_time": iso(sent),
-            "from_email": f"sender{row % 7}@company.example",
+            "from_email": f"sender{row % max(1, self.sizes['email_accounts'])}@company.example",
             "to_email": lead["email"],
             "email_seq_number": step + 1,
             "open_count": opens,
@@ -420,7 +429,7 @@ class SmartleadData:
             "stats_id": self.stats_id(row, step),
             "lead_name": f"{lead['first_name']} {lead['last_name']}",
             "lead_email": lead["email"],
-            "lead_category": None,
+            "lead_category": self.category_name(self.campaign_lead(row)["lead_category_id"]),
             "sequence_number": step + 1,
             "email_campaign_seq_id": self.campaign_id(self.row_campaign(row)) * 10 + step,
             "seq_variant_id": None,
@@ -446,9 +455,12 @@ class SmartleadData:
         return rows
 
     def analytics(self, c: int) -> dict[str, t.Any]:
+        """The campaign's counters, counted from its sent emails (``statistics``): ``unique_*`` are
+        the emails opened, clicked or replied at least once, the others the opens and clicks."""
         rows = self.campaign_rows(c)
-        sent = sum(len(self.sends(r)) for r in rows)
-        opens = sum(self.activity(r, 0, self.first_send(r))["open_count"] for r in rows)
+        emails = self.statistics(c, None, None)
+        sent, opens = len(emails), sum(int(e["open_count"]) for e in emails)
+        categories = {row: self.campaign_lead(row)["lead_category_id"] for row in rows}
         campaign = self.campaign(c)
         return {
             "id": campaign["id"],
@@ -457,17 +469,17 @@ class SmartleadData:
             "status": campaign["status"],
             "name": campaign["name"],
             "sent_count": str(sent),
-            "unique_sent_count": str(len(rows)),
+            "unique_sent_count": str(len({e["lead_email"] for e in emails})),
             "open_count": str(opens),
-            "unique_open_count": str(sum(1 for r in rows if self.activity(r, 0, self.first_send(r))["open_count"])),
-            "click_count": str(len(rows) // 5),
-            "unique_click_count": str(len(rows) // 6),
-            "reply_count": str(len(rows) // 5),
+            "unique_open_count": str(sum(1 for e in emails if e["open_time"])),
+            "click_count": str(sum(int(e["click_count"]) for e in emails)),
+            "unique_click_count": str(sum(1 for e in emails if e["click_time"])),
+            "reply_count": str(sum(1 for e in emails if e["reply_time"])),
             "block_count": "0",
             "total_count": str(len(rows)),
             "drafted_count": "0",
-            "bounce_count": str(sum(1 for r in rows if r % 23 == 0)),
-            "unsubscribed_count": str(sum(1 for r in rows if r % 17 == 0)),
+            "bounce_count": str(sum(1 for e in emails if e["is_bounced"])),
+            "unsubscribed_count": str(len({e["lead_email"] for e in emails if e["is_unsubscribed"]})),
             "campaign_lead_stats": {
                 "total": len(rows),
                 "paused": 0,
@@ -476,7 +488,7 @@ class SmartleadData:
                 "completed": len(rows) // 2,
                 "inprogress": len(rows) - len(rows) // 2,
                 "notStarted": 0,
-                "interested": len(rows) // 8,
+                "interested": sum(1 for category in categories.values() if category == INTERESTED_CATEGORY),
                 "revenue": 0,
             },
             "sequence_count": str(self.sizes["sequence_steps"]),
@@ -627,18 +639,13 @@ class SmartleadData:
             "client_permision": {"permission": ["reply_master_inbox"], "retricted_category": []},
         }
 
+    def category_name(self, category_id: int | None) -> str | None:
+        return None if category_id is None else self.lead_category(category_id - 1)["name"]
+
     def lead_category(self, i: int) -> dict[str, t.Any]:
-        names = [
-            "Interested",
-            "Meeting Request",
-            "Not Interested",
-            "Do Not Contact",
-            "Information Request",
-            "Out Of Office",
-        ]
         return {
             "id": i + 1,
-            "name": names[i % len(names)] + ("" if i < len(names) else f" {i}"),
+            "name": CATEGORY_NAMES[i % len(CATEGORY_NAMES)] + ("" if i < len(CATEGORY_NAMES) else f" {i}"),
             "sentiment_type": ["positive", "positive", "negative", "negative", "neutral", "neutral"][i % 6],
             "created_at": iso(EPOCH_2024),
         }
