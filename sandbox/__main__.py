@@ -28,6 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--rate-limit", type=int, default=None, help="requests per rate period (lemlist 20/2 s, Smartlead 10/2 s)"
     )
+    parser.add_argument(
+        "--activity-days", type=float, default=None, help="pack the activity history into its last N days"
+    )
     for name, (apps, default) in SIZES.items():
         parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=None, help=f"{apps}, default {default}")
     args = parser.parse_args(argv)
@@ -36,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
         spec["faults"] = {"rate": args.fault_rate, "seed": args.seed}
     if args.rate_limit:
         spec["rate_limit"] = args.rate_limit
+    if args.activity_days is not None:
+        spec["activity_days"] = args.activity_days
     spec |= {name: getattr(args, name) for name in SIZES if getattr(args, name) is not None}
     server = start(args.app, port=args.port, host=args.host)
     server.put_account(args.account, spec)

@@ -1,0 +1,243 @@
+"""The outreach model at a glance: a funnel table per campaign on the terminal, and one
+self-contained HTML page (no server, no download) with a chart per campaign and the mailboxes.
+
+    .venv/bin/python scripts/outreach_report.py output/warehouse.duckdb --html output/report.html
+    .venv/bin/python scripts/outreach_report.py postgresql://user@host/db --html report.html
+
+Reads the tables `dbt build` wrote (schema ``outreach`` unless ``--schema``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import html
+import sys
+import typing as t
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FUNNEL = ("sent", "opened", "clicked", "replied", "interested", "meeting_booked")
+DAILY = ("sent", "opened", "replied")
+MAX_DAILY_SPAN = 120  # days: a longer campaign is drawn by week
+COLOURS = {
+    "sent": "#4e79a7",
+    "opened": "#59a14f",
+    "clicked": "#edc948",
+    "replied": "#f28e2b",
+    "interested": "#e15759",
+    "meeting_booked": "#b07aa1",
+}
+
+
+@dataclass
+class Campaign:
+    key: str
+    vendor: str
+    name: str
+    totals: dict[str, int]
+    days: list[tuple[datetime.date, dict[str, int]]] = field(default_factory=list)
+
+
+def query(source: str, sql: str) -> list[tuple[t.Any, ...]]:
+    """Rows of ``sql`` from a DuckDB file or a PostgreSQL URL."""
+    if source.startswith(("postgresql://", "postgres://")):
+        import psycopg
+
+        with psycopg.connect(source) as connection:
+            return connection.execute(sql).fetchall()  # type: ignore[arg-type]
+    import duckdb
+
+    with duckdb.connect(source, read_only=True) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def campaigns(source: str, schema: str) -> list[Campaign]:
+    sums = ", ".join(f"sum({name})" for name in FUNNEL)
+    rows = query(
+        source,
+        f"select c.campaign_key, c.vendor, c.campaign_name, {sums} from {schema}.outreach_campaigns c"
+        f" left join {schema}.outreach_campaign_daily d on d.campaign_key = c.campaign_key"
+        " group by c.campaign_key, c.vendor, c.campaign_name order by c.vendor, c.campaign_name, c.campaign_key",
+    )
+    found = {
+        key: Campaign(key, vendor, name or key, {n: int(v or 0) for n, v in zip(FUNNEL, values)})
+        for key, vendor, name, *values in rows
+    }
+    daily = ", ".join(f"sum({name})" for name in DAILY)
+    for key, day, *values in query(
+        source,
+        f"select campaign_key, activity_date, {daily} from {schema}.outreach_campaign_daily"
+        " group by campaign_key, activity_date order by campaign_key, activity_date",
+    ):
+        found[key].days.append((day, {n: int(v or 0) for n, v in zip(DAILY, values)}))
+    return list(found.values())
+
+
+def mailboxes(source: str, schema: str) -> list[tuple[t.Any, ...]]:
+    return query(
+        source,
+        "select vendor, mailbox_email, sent, bounce_rate, reply_rate, warmup_status, warmup_reputation,"
+        f" connection_status from {schema}.outreach_mailbox_health order by vendor, sent desc, mailbox_email",
+    )
+
+
+def share(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "-"
+
+
+def funnel_table(found: list[Campaign]) -> str:
+    """sent → opened → replied → interested per campaign, each with its share of sent."""
+    width = max([len("campaign"), *(len(c.name) for c in found)])
+    lines = [f"{'vendor':<10} {'campaign':<{width}} {'sent':>6} {'opened':>15} {'replied':>15} {'interested':>15}"]
+    for c in found:
+        cells = [f"{c.totals[n]:>6} {share(c.totals[n], c.totals['sent']):>8}" for n in ("opened", "replied")]
+        interested = f"{c.totals['interested']:>6} {share(c.totals['interested'], c.totals['sent']):>8}"
+        lines.append(f"{c.vendor:<10} {c.name:<{width}} {c.totals['sent']:>6} {cells[0]} {cells[1]} {interested}")
+    return "\n".join(lines)
+
+
+def funnel_svg(c: Campaign) -> str:
+    top = max(1, *(c.totals[n] for n in FUNNEL))
+    bars = []
+    for i, name in enumerate(FUNNEL):
+        width = 300 * c.totals[name] / top
+        y = 8 + i * 26
+        bars.append(
+            f'<text x="0" y="{y + 14}" class="label">{name.replace("_", " ")}</text>'
+            f'<rect x="110" y="{y}" width="{width:.1f}" height="18" fill="{COLOURS[name]}"/>'
+            f'<text x="{116 + width:.1f}" y="{y + 14}" class="value">{c.totals[name]}'
+            f" ({share(c.totals[name], c.totals['sent'])})</text>"
+        )
+    return f'<svg class="chart funnel" viewBox="0 0 500 {16 + 26 * len(FUNNEL)}" role="img">{"".join(bars)}</svg>'
+
+
+def buckets(c: Campaign) -> tuple[str, list[tuple[datetime.date, dict[str, int]]]]:
+    """The campaign's activity per day, or per week (from Monday) when it spans over 120 days."""
+    if not c.days or (c.days[-1][0] - c.days[0][0]).days <= MAX_DAILY_SPAN:
+        return "Daily activity", c.days
+    weeks: dict[datetime.date, dict[str, int]] = {}
+    for day, counts in c.days:
+        week = weeks.setdefault(day - datetime.timedelta(days=day.weekday()), dict.fromkeys(DAILY, 0))
+        for name in DAILY:
+            week[name] += counts[name]
+    return "Weekly activity", sorted(weeks.items())
+
+
+def activity_svg(c: Campaign) -> str:
+    """Bars of sent, opened and replied side by side, one group per day (or week)."""
+    title, series = buckets(c)
+    if not series:
+        return f'<h3>{title}</h3><svg class="chart daily" viewBox="0 0 500 160" role="img"><text x="10" y="80">no activity</text></svg>'
+    first, last = series[0][0], series[-1][0]
+    step = 7 if title.startswith("Weekly") else 1
+    slots = (last - first).days // step + 1
+    slot = 450 / slots
+    top = max(1, *(counts[n] for _, counts in series for n in DAILY))
+    bars = []
+    for day, counts in series:
+        x = 40 + slot * ((day - first).days // step)
+        for i, name in enumerate(DAILY):
+            height = 120 * counts[name] / top
+            bars.append(
+                f'<rect x="{x + i * slot / 3:.2f}" y="{140 - height:.2f}" width="{slot / 3:.2f}" height="{height:.2f}"'
+                f' fill="{COLOURS[name]}"><title>{day} {name}: {counts[name]}</title></rect>'
+            )
+    legend = "".join(
+        f'<text x="{60 + 90 * i}" y="12" class="label" fill="{COLOURS[n]}">{n}</text>' for i, n in enumerate(DAILY)
+    )
+    axis = (
+        f'<line x1="40" y1="140" x2="490" y2="140" stroke="#999"/>'
+        f'<text x="40" y="156" class="value">{first}</text>'
+        f'<text x="490" y="156" class="value" text-anchor="end">{last}</text>'
+        f'<text x="36" y="24" class="value" text-anchor="end">{top}</text>'
+    )
+    svg = f'<svg class="chart daily" viewBox="0 0 500 160" role="img">{legend}{axis}{"".join(bars)}</svg>'
+    return f"<h3>{title}</h3>{svg}"
+
+
+STYLE = """
+body { font: 14px system-ui, sans-serif; margin: 2em; color: #222; }
+.campaigns { display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); gap: 1em; }
+.campaign { border: 1px solid #ddd; border-radius: 6px; padding: 0.5em 1em; }
+.campaign h2 { font-size: 1.05em; margin: 0.3em 0; }
+.vendor { color: #777; font-weight: normal; }
+.chart { width: 100%; height: auto; display: block; margin: 0.3em 0; }
+.label { font-size: 12px; }
+.value { font-size: 11px; fill: #555; }
+table { border-collapse: collapse; }
+th, td { padding: 0.25em 0.8em; border-bottom: 1px solid #eee; text-align: right; }
+th:nth-child(-n+2), td:nth-child(-n+2) { text-align: left; }
+"""
+
+# Runs in the browser after layout: counts the charts that were drawn with a size, so a test (or
+# a reader) can see the page rendered, not only that the file holds markup.
+CHECK = """
+const drawn = [...document.querySelectorAll("svg.chart")].filter((svg) => svg.getBBox().width > 0);
+document.body.dataset.charts = String(drawn.length);
+"""
+
+
+def page(found: list[Campaign], boxes: list[tuple[t.Any, ...]], built: str) -> str:
+    cards = "".join(
+        f'<section class="campaign" data-campaign="{html.escape(c.key)}">'
+        f'<h2>{html.escape(c.name)} <span class="vendor">{c.vendor}</span></h2>'
+        f"<h3>Funnel</h3>{funnel_svg(c)}{activity_svg(c)}</section>"
+        for c in found
+    )
+    rows = "".join(
+        "<tr>"
+        + "".join(
+            f"<td>{html.escape(cell)}</td>"
+            for cell in (
+                vendor,
+                email,
+                str(sent),
+                "-" if bounce is None else f"{100 * bounce:.1f}%",
+                "-" if reply is None else f"{100 * reply:.1f}%",
+                warmup or "-",
+                "-" if reputation is None else f"{reputation:.0f}",
+                status or "-",
+            )
+        )
+        + "</tr>"
+        for vendor, email, sent, bounce, reply, warmup, reputation, status in boxes
+    )
+    head = "".join(
+        f"<th>{h}</th>"
+        for h in ("vendor", "mailbox", "sent", "bounce rate", "reply rate", "warm-up", "reputation", "connection")
+    )
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Outreach report</title>'
+        f"<style>{STYLE}</style></head><body>"
+        f"<h1>Outreach report</h1><p>{len(found)} campaigns, {len(boxes)} mailboxes. Built {built}.</p>"
+        f'<div class="campaigns">{cards}</div>'
+        f'<h2>Mailbox health</h2><table class="mailboxes"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+        f"<script>{CHECK}</script></body></html>"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("source", help="a DuckDB file, or a postgresql:// URL")
+    parser.add_argument("--schema", default="outreach", help="the model's schema (default: outreach)")
+    parser.add_argument("--html", type=Path, help="write the HTML page here")
+    args = parser.parse_args(argv)
+    try:
+        found = campaigns(args.source, args.schema)
+        boxes = mailboxes(args.source, args.schema)
+    except Exception as error:  # noqa: BLE001 - one line for any database error
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        print(f"outreach_report: cannot read the model in {args.source}: {first}. Run `dbt build` first.", file=sys.stderr)
+        return 1
+    print(funnel_table(found))
+    if args.html:
+        args.html.parent.mkdir(parents=True, exist_ok=True)
+        built = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        args.html.write_text(page(found, boxes, built), encoding="utf-8")
+        print(f"\nReport: {args.html} ({len(found)} campaigns)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,50 @@
+{#- The one event vocabulary of the model. lemlist names its activity types by channel and
+    outcome (emailsOpened, linkedinReplied, aircallInterested, ... about 80 and growing), so its
+    types are mapped by their ending, and a new type lands in a known bucket or in `other`. -#}
+
+{% macro event_types() -%}
+    {{ return(["sent", "opened", "clicked", "replied", "bounced", "unsubscribed", "interested",
+               "not_interested", "meeting_booked", "other"]) }}
+{%- endmacro %}
+
+{% macro channels() -%}
+    {{ return(["email", "linkedin", "phone", "sms", "whatsapp", "manual", "other"]) }}
+{%- endmacro %}
+
+{% macro lemlist_event_type(type) -%}
+    case
+        when lower({{ type }}) like '%notinterested' then 'not_interested'
+        when lower({{ type }}) like '%interested' then 'interested'
+        when lower({{ type }}) like '%meetingbooked' then 'meeting_booked'
+        when lower({{ type }}) like '%unsubscribed' then 'unsubscribed'
+        when lower({{ type }}) like '%bounced' then 'bounced'
+        when lower({{ type }}) like '%replied' then 'replied'
+        when lower({{ type }}) like '%clicked' then 'clicked'
+        when lower({{ type }}) like '%opened' then 'opened'
+        when lower({{ type }}) like '%sent' then 'sent'
+        else 'other'
+    end
+{%- endmacro %}
+
+{% macro lemlist_channel(type) -%}
+    case
+        when {{ type }} like 'emails%' then 'email'
+        when {{ type }} like 'linkedin%' then 'linkedin'
+        when {{ type }} like 'aircall%' or {{ type }} like 'phone%' then 'phone'
+        when {{ type }} like 'sms%' then 'sms'
+        when {{ type }} like 'whatsapp%' then 'whatsapp'
+        when {{ type }} like 'manual%' then 'manual'
+        else 'other'
+    end
+{%- endmacro %}
+
+{% macro smartlead_category_event_type(name) -%}
+    {#- A Smartlead lead category, by its name: the built-in ones that say how a lead answered. -#}
+    case lower(trim({{ name }}))
+        when 'interested' then 'interested'
+        when 'meeting request' then 'meeting_booked'
+        when 'meeting booked' then 'meeting_booked'
+        when 'not interested' then 'not_interested'
+        else 'other'
+    end
+{%- endmacro %}

@@ -1,0 +1,139 @@
+-- One row per event of both vendors, on one vocabulary. Only live campaigns' events: a campaign
+-- deleted in the vendor leaves the model with its events.
+with campaigns as (
+    select * from {{ ref('outreach_campaigns') }}
+)
+{% if 'lemlist' in var('vendors') %}
+, lemlist as (
+    select
+        'lemlist:' || activities.activity_id as event_key,
+        'lemlist' as vendor,
+        campaigns.account_id,
+        campaigns.campaign_key,
+        activities.campaign_id,
+        campaigns.campaign_name,
+        activities.sequence_step,
+        {{ lemlist_channel('activities.activity_type') }} as channel,
+        activities.lead_email,
+        {{ lead_key('activities.lead_email', "'lemlist:' || activities.lead_id") }} as lead_key,
+        activities.lead_id as vendor_lead_id,
+        activities.sender_email as sender_mailbox,
+        {{ lemlist_event_type('activities.activity_type') }} as event_type,
+        activities.activity_type as vendor_event_type,
+        activities.is_bot,
+        activities.occurred_at
+    from {{ ref('stg_lemlist__activities') }} as activities
+    -- activities with no campaign (notes on a company) are not outreach
+    inner join campaigns on campaigns.campaign_key = 'lemlist:' || activities.campaign_id
+)
+{% endif %}
+{% if 'smartlead' in var('vendors') %}
+, emails as (
+    select
+        emails.*,
+        campaigns.account_id,
+        campaigns.campaign_key,
+        campaigns.campaign_name,
+        mailboxes.mailbox_email as sender_mailbox,
+        leads.lead_id
+    from {{ ref('stg_smartlead__emails') }} as emails
+    inner join campaigns on campaigns.campaign_key = 'smartlead:' || emails.campaign_id
+    left join {{ ref('stg_smartlead__email_accounts') }} as mailboxes
+        on mailboxes.email_account_id = emails.email_account_id
+    left join {{ ref('stg_smartlead__campaign_leads') }} as leads
+        on leads.campaign_id = emails.campaign_id and leads.lead_email = emails.lead_email
+),
+
+-- Smartlead keeps one row per email with the time of each thing that happened to it.
+email_events as (
+    {% for event_type, vendor_name, at, condition in [
+        ('sent', 'EMAIL_SENT', 'sent_at', 'true'),
+        ('opened', 'EMAIL_OPEN', 'opened_at', 'opened_at is not null'),
+        ('clicked', 'EMAIL_LINK_CLICK', 'clicked_at', 'clicked_at is not null'),
+        ('replied', 'EMAIL_REPLY', 'replied_at', 'replied_at is not null'),
+        ('bounced', 'EMAIL_BOUNCE', 'sent_at', 'is_bounced'),
+    ] %}
+    select
+        'smartlead:' || stats_id || ':{{ event_type }}' as event_key,
+        campaign_id, sequence_step, lead_email, lead_id, sender_mailbox,
+        '{{ event_type }}' as event_type,
+        '{{ vendor_name }}' as vendor_event_type,
+        {{ at }} as occurred_at
+    from emails
+    where {{ condition }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
+
+-- A lead's unsubscribe and category belong to the lead in its campaign, not to one email; they
+-- are dated by the lead's last reply, else its last email (Smartlead gives no time for either).
+lead_emails as (
+    select
+        campaign_id,
+        lead_email,
+        max(lead_id) as lead_id,
+        max(coalesce(replied_at, sent_at)) as last_seen_at,
+        max(case when is_unsubscribed then 1 else 0 end) as unsubscribed
+    from emails
+    group by campaign_id, lead_email
+),
+
+lead_events as (
+    select
+        'smartlead:' || campaign_id || ':' || lead_email || ':unsubscribed' as event_key,
+        campaign_id, cast(null as {{ dbt.type_int() }}) as sequence_step, lead_email, lead_id,
+        cast(null as {{ dbt.type_string() }}) as sender_mailbox,
+        'unsubscribed' as event_type,
+        'LEAD_UNSUBSCRIBED' as vendor_event_type,
+        last_seen_at as occurred_at
+    from lead_emails
+    where unsubscribed = 1
+    union all
+    select
+        'smartlead:' || leads.campaign_id || ':' || leads.lead_email || ':category' as event_key,
+        leads.campaign_id, cast(null as {{ dbt.type_int() }}) as sequence_step, leads.lead_email, leads.lead_id,
+        cast(null as {{ dbt.type_string() }}) as sender_mailbox,
+        {{ smartlead_category_event_type('categories.category_name') }} as event_type,
+        categories.category_name as vendor_event_type,
+        coalesce(lead_emails.last_seen_at, leads.created_at) as occurred_at
+    from {{ ref('stg_smartlead__campaign_leads') }} as leads
+    inner join {{ ref('stg_smartlead__lead_categories') }} as categories
+        on categories.lead_category_id = leads.lead_category_id
+    left join lead_emails
+        on lead_emails.campaign_id = leads.campaign_id and lead_emails.lead_email = leads.lead_email
+),
+
+smartlead as (
+    select
+        events.event_key,
+        'smartlead' as vendor,
+        campaigns.account_id,
+        campaigns.campaign_key,
+        events.campaign_id,
+        campaigns.campaign_name,
+        events.sequence_step,
+        'email' as channel,
+        events.lead_email,
+        {{ lead_key('events.lead_email', "'smartlead:' || events.lead_id") }} as lead_key,
+        events.lead_id as vendor_lead_id,
+        events.sender_mailbox,
+        events.event_type,
+        events.vendor_event_type,
+        false as is_bot,
+        events.occurred_at
+    from (
+        select * from email_events
+        union all
+        select * from lead_events
+    ) as events
+    inner join campaigns on campaigns.campaign_key = 'smartlead:' || events.campaign_id
+)
+{% endif %}
+
+{% set parts = [] %}
+{% if 'lemlist' in var('vendors') %}{% do parts.append('lemlist') %}{% endif %}
+{% if 'smartlead' in var('vendors') %}{% do parts.append('smartlead') %}{% endif %}
+{% for part in parts %}
+select * from {{ part }}
+{% if not loop.last %}union all{% endif %}
+{% endfor %}
