@@ -124,6 +124,6 @@ def project_copy(destination: Path) -> Path:
     run's catalog and state under the project, so two test workers must not share one."""
     project = fresh_clone(destination)
     (project / ".meltano").mkdir()
-    for kind in ("extractors", "loaders"):
+    for kind in ("extractors", "loaders", "utilities"):
         (project / ".meltano" / kind).symlink_to(install_project() / ".meltano" / kind)
     return project

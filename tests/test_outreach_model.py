@@ -1,0 +1,330 @@
+"""The outreach model (transform/), end to end: both sandboxes synced by Meltano into PostgreSQL and
+DuckDB, the model built there by the dbt-postgres and dbt-duckdb utilities, and its numbers checked
+against the statistics the vendors' APIs serve."""
+
+from __future__ import annotations
+
+import datetime
+import html
+import json
+import re
+import shutil
+import subprocess
+import sys
+import typing as t
+from dataclasses import dataclass
+
+import duckdb
+import psycopg
+import pytest
+import requests
+
+from tests.conftest import Account
+from tests.meltano_project import ROOT, Run, lemlist_env, project_copy, smartlead_env
+
+if t.TYPE_CHECKING:
+    from pathlib import Path
+
+    from tests.postgres import Postgres
+
+
+def source_tables() -> dict[str, list[str]]:
+    """The tables the model reads, per vendor, from its dbt sources."""
+    found = {}
+    for vendor in ("lemlist", "smartlead"):
+        text = (ROOT / "transform" / "models" / "staging" / vendor / f"_{vendor}__sources.yml").read_text()
+        found[vendor] = re.findall(r"^\s+- name: (\w+)$", text.split("tables:", 1)[1], re.M)
+    return found
+
+
+# The vendor's counter for each count of the model: (event type, distinct leads or events).
+LEMLIST_COUNTERS = {
+    "messagesSent": ("sent", False),
+    "opened": ("opened", False),
+    "clicked": ("clicked", False),
+    "replied": ("replied", False),
+    "messagesBounced": ("bounced", False),
+    "meetingBooked": ("meeting_booked", False),
+    "nbLeadsInterested": ("interested", True),
+    "nbLeadsNotInterested": ("not_interested", True),
+    "nbLeadsUnsubscribed": ("unsubscribed", True),
+}
+SMARTLEAD_COUNTERS = {
+    "sent_count": ("sent", False),
+    "unique_open_count": ("opened", False),
+    "unique_click_count": ("clicked", False),
+    "reply_count": ("replied", False),
+    "bounce_count": ("bounced", False),
+    "unsubscribed_count": ("unsubscribed", True),
+    "interested": ("interested", True),  # campaign_lead_stats.interested
+}
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+
+
+@dataclass
+class Built:
+    """Both sandboxes loaded and modelled in both databases."""
+
+    lemlist: Account
+    smartlead: Account
+    run: Run
+    warehouse: Path
+    project: Path
+
+    def duckdb(self, sql: str, path: Path | None = None) -> list[tuple[t.Any, ...]]:
+        with duckdb.connect(str(path or self.warehouse), read_only=True) as connection:
+            return connection.execute(sql).fetchall()
+
+    def results(self, adapter: str, target: Path | None = None) -> list[dict[str, t.Any]]:
+        folder = target or self.project / ".meltano" / "dbt" / adapter / "target"
+        return json.loads((folder / "run_results.json").read_text())["results"]
+
+
+def failed(results: list[dict[str, t.Any]]) -> list[tuple[str, str]]:
+    return [(r["unique_id"], r["status"]) for r in results if r["status"] not in ("success", "pass")]
+
+
+@pytest.fixture(scope="module")
+def built(postgres: Postgres, tmp_path_factory: pytest.TempPathFactory) -> Built:
+    tmp = tmp_path_factory.mktemp("outreach")
+    lemlist, smartlead = Account("lemlist"), Account("smartlead")
+    warehouse = tmp / "warehouse.duckdb"
+    project = project_copy(tmp / "project")
+    streams = source_tables()
+    run = Run(
+        project,
+        postgres,
+        tmp,
+        **lemlist_env(lemlist),
+        **smartlead_env(smartlead),
+        # The streams the model reads, as a user who loads only these would select them.
+        TAP_LEMLIST__SELECT=json.dumps([f"{stream}.*" for stream in streams["lemlist"]]),
+        TAP_SMARTLEAD__SELECT=json.dumps([f"{stream}.*" for stream in streams["smartlead"]]),
+        TARGET_DUCKDB_FILEPATH=str(warehouse),
+        DBT_DUCKDB_PATH=str(warehouse),
+    )
+    # The README's command, then the same into the embedded default.
+    into_postgres = run(
+        "run", "tap-lemlist", "target-postgres", "tap-smartlead", "target-postgres", "dbt-postgres:build"
+    )
+    assert into_postgres.returncode == 0, into_postgres.stderr[-3000:]
+    into_duckdb = run("run", "tap-lemlist", "target-duckdb", "tap-smartlead", "target-duckdb", "dbt-duckdb:build")
+    assert into_duckdb.returncode == 0, into_duckdb.stderr[-3000:]
+    return Built(lemlist, smartlead, run, warehouse, project)
+
+
+@pytest.mark.parametrize("adapter", ["postgres", "duckdb"])
+def test_every_model_builds_and_every_dbt_test_passes(built, adapter):
+    results = built.results(adapter)
+    assert failed(results) == []
+    names = {r["unique_id"].split(".")[2] for r in results}
+    models = {"outreach_events", "outreach_campaign_daily", "outreach_mailbox_health", "outreach_leads"}
+    assert models <= names
+    tests = [r for r in results if r["unique_id"].startswith("test.")]
+    kinds = {
+        kind
+        for kind in ("unique", "not_null", "accepted_values", "relationships")
+        for r in tests
+        if r["unique_id"].split(".")[2].startswith(kind)
+    }
+    assert kinds == {"unique", "not_null", "accepted_values", "relationships"}
+    assert "model_counts_match_vendor_statistics" in {r["unique_id"].split(".")[2] for r in tests}
+
+
+def lemlist_stats(account: Account, campaign_id: str) -> dict[str, int]:
+    """The campaign's statistics as lemlist's API serves them, over its whole life."""
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    reply = requests.get(
+        f"{account.url}/api/v2/campaigns/{campaign_id}/stats",
+        params={"startDate": "2015-01-01T00:00:00.000Z", "endDate": now},
+        auth=("", account.key),
+        timeout=30,
+    )
+    reply.raise_for_status()
+    return {name: int(reply.json()[name]) for name in LEMLIST_COUNTERS}
+
+
+def smartlead_stats(account: Account, campaign_id: str) -> dict[str, int]:
+    reply = requests.get(
+        f"{account.url}/api/v1/campaigns/{campaign_id}/analytics", params={"api_key": account.key}, timeout=30
+    )
+    reply.raise_for_status()
+    body = reply.json() | {"interested": reply.json()["campaign_lead_stats"]["interested"]}
+    return {name: int(body[name]) for name in SMARTLEAD_COUNTERS}
+
+
+def model_counts(rows: list[tuple[t.Any, ...]], counters: dict[str, tuple[str, bool]]) -> dict[str, dict[str, int]]:
+    """Per campaign id, the model's count for each of the vendor's counters."""
+    by_type: dict[str, dict[str, tuple[int, int]]] = {}
+    for campaign_id, event_type, events, leads in rows:
+        by_type.setdefault(campaign_id, {})[event_type] = (int(events), int(leads))
+    return {
+        campaign_id: {
+            name: types.get(event_type, (0, 0))[1 if distinct else 0]
+            for name, (event_type, distinct) in counters.items()
+        }
+        for campaign_id, types in by_type.items()
+    }
+
+
+COUNTS_SQL = (
+    "select campaign_id, event_type, count(*), count(distinct lead_key) from outreach.outreach_events"
+    " where vendor = '{vendor}' group by campaign_id, event_type"
+)
+
+
+@pytest.mark.parametrize("database", ["postgres", "duckdb"])
+def test_each_campaign_counts_what_the_vendor_api_reports(built, database):
+    query = built.run.sql if database == "postgres" else built.duckdb
+    for vendor, account, counters, stats in (
+        ("lemlist", built.lemlist, LEMLIST_COUNTERS, lemlist_stats),
+        ("smartlead", built.smartlead, SMARTLEAD_COUNTERS, smartlead_stats),
+    ):
+        model = model_counts(query(COUNTS_SQL.format(vendor=vendor)), counters)
+        assert len(model) == account.expected["campaigns"], vendor
+        served = {campaign_id: stats(account, campaign_id) for campaign_id in model}
+        assert model == served, vendor
+        # Not a comparison of zeros: every counter counts something in some campaign.
+        assert all(any(counts[name] for counts in served.values()) for name in counters), (vendor, served)
+
+
+DAILY_SQL = (
+    "select campaign_key, sequence_step, activity_date, sent, opened, clicked, replied, bounced, unsubscribed,"
+    " interested, not_interested, meeting_booked, other from outreach.outreach_campaign_daily order by 1, 2, 3"
+)
+LEADS_SQL = "select campaign_lead_key, lead_key, current_state, sent, replied from outreach.outreach_leads order by 1"
+MAILBOX_SQL = (
+    "select mailbox_key, sent, bounced, replied, warmup_status, round(cast(warmup_reputation as numeric), 1),"
+    " daily_limit from outreach.outreach_mailbox_health order by 1"
+)
+
+
+def test_postgres_and_duckdb_build_the_same_numbers(built):
+    for sql in (DAILY_SQL, LEADS_SQL, MAILBOX_SQL):
+        in_postgres = [tuple(float(v) if hasattr(v, "as_tuple") else v for v in row) for row in built.run.sql(sql)]
+        in_duckdb = [tuple(float(v) if hasattr(v, "as_tuple") else v for v in row) for row in built.duckdb(sql)]
+        assert in_postgres, sql
+        assert in_postgres == in_duckdb, sql
+    states = {row[2] for row in built.duckdb(LEADS_SQL)}
+    assert len(states) >= 3, states
+
+
+def test_a_lost_activity_fails_the_reconciliation(built, tmp_path):
+    """Three lemlist sends missing from the warehouse: the dbt build says which campaign is short."""
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(built.warehouse, copy)
+    with duckdb.connect(str(copy)) as connection:
+        [(campaign_id,)] = connection.execute(
+            "select campaignid from tap_lemlist.activities where type = 'emailsSent' group by 1 order by 1 limit 1"
+        ).fetchall()
+        connection.execute(
+            "delete from tap_lemlist.activities where _id in (select _id from tap_lemlist.activities"
+            f" where type = 'emailsSent' and campaignid = '{campaign_id}' order by _id limit 3)"
+        )
+    target = tmp_path / "target"
+    done = built.run(
+        "invoke", "dbt-duckdb", "build", "--vars", "{reconciliation_severity: error}",
+        env_extra={"DBT_DUCKDB_PATH": str(copy), "DBT_DUCKDB_TARGET_PATH": str(target)},
+    )  # fmt: skip
+    assert done.returncode != 0
+    assert failed(built.results("duckdb", target)) == [("test.outreach.model_counts_match_vendor_statistics", "fail")]
+    short = built.duckdb(
+        "select campaign_key, measure, model_count, vendor_count from outreach.outreach_campaign_reconciliation"
+        " where model_count <> vendor_count",
+        copy,
+    )
+    assert [(key, measure, int(vendor) - int(model)) for key, measure, model, vendor in short] == [
+        (f"lemlist:{campaign_id}", "sent", 3)
+    ]
+
+
+def test_a_campaign_the_loader_marked_deleted_leaves_every_table(built, postgres, tmp_path):
+    """target-postgres marks a deleted campaign's row with _sdc_deleted_at: the model drops it."""
+    copy = f"{built.run.database}_deleted"
+    with psycopg.connect(postgres.url(), autocommit=True) as connection:
+        connection.execute(f"create database {copy} template {built.run.database}")
+    url = postgres.url(copy)
+    with psycopg.connect(url, autocommit=True) as connection:
+        [(campaign_id,)] = connection.execute('select min("_id") from tap_lemlist.campaigns').fetchall()
+        connection.execute(f"update tap_lemlist.campaigns set _sdc_deleted_at = now() where \"_id\" = '{campaign_id}'")
+    target = tmp_path / "target"
+    done = built.run(
+        "invoke",
+        "dbt-postgres",
+        "build",
+        env_extra={"DBT_POSTGRES_DBNAME": copy, "DBT_POSTGRES_TARGET_PATH": str(target)},
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert failed(built.results("postgres", target)) == []
+    key = f"lemlist:{campaign_id}"
+    tables = ("outreach_campaigns", "outreach_events", "outreach_campaign_daily", "outreach_leads")
+    with psycopg.connect(url) as connection:
+        for table in (*tables, "outreach_campaign_reconciliation"):
+            left = connection.execute(f"select count(*) from outreach.{table} where campaign_key = '{key}'").fetchone()
+            assert left == (0,), table
+        after = connection.execute("select count(*) from outreach.outreach_events").fetchone()
+    before = built.run.sql(f"select count(*) from outreach.outreach_events where campaign_key <> '{key}'")[0]
+    assert after == before
+
+
+def test_the_report_renders_every_campaign_in_headless_chromium(built, tmp_path):
+    page = tmp_path / "report.html"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "outreach_report.py"), str(built.warehouse), "--html", str(page)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    campaigns = built.duckdb(
+        "select campaign_key, campaign_name, sent from outreach.outreach_campaigns join (select campaign_key,"
+        " sum(sent) as sent from outreach.outreach_campaign_daily group by 1) as totals using (campaign_key)"
+    )
+    assert len(campaigns) == built.lemlist.expected["campaigns"] + built.smartlead.expected["campaigns"]
+    # The funnel table: a line per campaign with its sends.
+    for _, name, sent in campaigns:
+        assert re.search(rf"{re.escape(name)}\s+{int(sent)}\s", done.stdout), (name, done.stdout)
+    # Self-contained: nothing to fetch.
+    text = page.read_text()
+    assert not re.search(r"(src|href)=\"?https?:", text)
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    assert chromium, "headless Chromium is needed: scripts/test installs it (Debian: apt-get install chromium)"
+    profile = tmp_path / "profile"
+    dom = subprocess.run(
+        [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120, check=False,
+    ).stdout  # fmt: skip
+    # The page's script counted the charts the browser laid out with a size: two per campaign.
+    assert f'data-charts="{2 * len(campaigns)}"' in dom, dom[:2000]
+    for key, name, _ in campaigns:
+        section = re.search(rf'<section class="campaign" data-campaign="{re.escape(key)}">(.*?)</section>', dom, re.S)
+        assert section, key
+        assert html.escape(name) in section.group(1)
+        assert section.group(1).count("<svg") == 2
+    assert "Mailbox health" in dom
+    assert dom.count("<tr>") > 1
+    shot = tmp_path / "report.png"
+    subprocess.run(
+        [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--screenshot={shot}", "--window-size=1300,1400",
+         page.as_uri()],
+        capture_output=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert shot.stat().st_size > 20_000  # a drawn page, not a blank one
+
+
+def test_the_readme_column_reference_is_written_from_the_dbt_docs(built):
+    done = built.run("invoke", "dbt-duckdb:docs-generate")
+    assert done.returncode == 0, done.stdout[-3000:]
+    target = built.project / ".meltano" / "dbt" / "duckdb" / "target"
+    check = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "model_reference.py"), "--check", "--target", str(target)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert check.returncode == 0, check.stderr
