@@ -328,3 +328,26 @@ def test_the_readme_column_reference_is_written_from_the_dbt_docs(built):
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert check.returncode == 0, check.stderr
+
+
+def test_the_report_says_in_one_line_when_there_is_no_model(tmp_path):
+    empty = tmp_path / "empty.duckdb"
+    duckdb.connect(str(empty)).close()
+    for source in (str(tmp_path / "missing.duckdb"), str(empty)):
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / "outreach_report.py"), source],
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+        assert done.returncode == 1
+        [line] = done.stderr.strip().splitlines()
+        assert source in line
+        assert "dbt build" in line
+        assert "Traceback" not in done.stderr
+
+
+def test_the_readme_names_every_stream_the_model_reads():
+    readme = (ROOT / "README.md").read_text()
+    paragraph = readme.split("The model reads these streams", 1)[1].split("(the dbt sources", 1)[0]
+    lemlist, smartlead = paragraph.split("Smartlead", 1)
+    assert re.findall(r"`(\w+)`", lemlist) == source_tables()["lemlist"]
+    assert re.findall(r"`(\w+)`", smartlead) == source_tables()["smartlead"]
