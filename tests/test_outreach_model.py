@@ -247,6 +247,27 @@ def test_a_lost_activity_fails_the_reconciliation(built, tmp_path):
     ]
 
 
+def test_a_warehouse_with_one_vendor_builds_with_the_vendors_variable(built, tmp_path):
+    """A team on Smartlead alone: no lemlist tables at all, and the model builds from the other."""
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(built.warehouse, copy)
+    with duckdb.connect(str(copy)) as connection:
+        connection.execute("drop schema tap_lemlist cascade")
+        connection.execute("drop schema outreach cascade")
+    target = tmp_path / "target"
+    done = built.run(
+        "invoke", "dbt-duckdb", "build", "--vars", "{vendors: [smartlead], reconciliation_severity: error}",
+        env_extra={"DBT_DUCKDB_PATH": str(copy), "DBT_DUCKDB_TARGET_PATH": str(target)},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert failed(built.results("duckdb", target)) == []
+    vendors = built.duckdb("select distinct vendor from outreach.outreach_events", copy)
+    assert vendors == [("smartlead",)]
+    assert built.duckdb("select count(*) from outreach.outreach_events", copy) == built.duckdb(
+        "select count(*) from outreach.outreach_events where vendor = 'smartlead'"
+    )
+
+
 def test_a_campaign_the_loader_marked_deleted_leaves_every_table(built, postgres, tmp_path):
     """target-postgres marks a deleted campaign's row with _sdc_deleted_at: the model drops it."""
     copy = f"{built.run.database}_deleted"

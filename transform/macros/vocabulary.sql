@@ -48,3 +48,8 @@
         else 'other'
     end
 {%- endmacro %}
+
+{% macro enabled_vendors() -%}
+    {#- The vendors this warehouse holds (var `vendors`), in one order for every union. -#}
+    {{ return(["lemlist", "smartlead"] | select("in", var("vendors")) | list) }}
+{%- endmacro %}

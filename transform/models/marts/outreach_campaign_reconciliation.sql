@@ -31,7 +31,7 @@ vendor_counts as (
     } %}
     {% set stats = {'lemlist': 'stg_lemlist__campaign_stats', 'smartlead': 'stg_smartlead__campaign_analytics'} %}
     {% set rows = [] %}
-    {% for vendor in ['lemlist', 'smartlead'] if vendor in var('vendors') %}
+    {% for vendor in enabled_vendors() %}
     {% for measure, counter in measures[vendor] %}
     {% do rows.append((vendor, measure, counter)) %}
     {% endfor %}

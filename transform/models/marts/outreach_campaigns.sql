@@ -1,9 +1,6 @@
 -- Every live campaign of both vendors, under a key unique across them.
-{% set parts = [] %}
-{% if 'lemlist' in var('vendors') %}{% do parts.append('lemlist') %}{% endif %}
-{% if 'smartlead' in var('vendors') %}{% do parts.append('smartlead') %}{% endif %}
 
-{% for vendor in parts %}
+{% for vendor in enabled_vendors() %}
 select
     '{{ vendor }}:' || campaign_id as campaign_key,
     '{{ vendor }}' as vendor,

@@ -130,10 +130,7 @@ smartlead as (
 )
 {% endif %}
 
-{% set parts = [] %}
-{% if 'lemlist' in var('vendors') %}{% do parts.append('lemlist') %}{% endif %}
-{% if 'smartlead' in var('vendors') %}{% do parts.append('smartlead') %}{% endif %}
-{% for part in parts %}
+{% for part in enabled_vendors() %}
 select * from {{ part }}
 {% if not loop.last %}union all{% endif %}
 {% endfor %}

@@ -14,10 +14,7 @@ with events as (
 ),
 
 leads as (
-    {% set parts = [] %}
-    {% if 'lemlist' in var('vendors') %}{% do parts.append('lemlist') %}{% endif %}
-    {% if 'smartlead' in var('vendors') %}{% do parts.append('smartlead') %}{% endif %}
-    {% for vendor in parts %}
+    {% for vendor in enabled_vendors() %}
     select
         '{{ vendor }}' as vendor,
         '{{ vendor }}:' || leads.campaign_id as campaign_key,

@@ -16,10 +16,7 @@ with sent_by as (
 ),
 
 vendor_mailboxes as (
-    {% set parts = [] %}
-    {% if 'lemlist' in var('vendors') %}{% do parts.append('lemlist') %}{% endif %}
-    {% if 'smartlead' in var('vendors') %}{% do parts.append('smartlead') %}{% endif %}
-    {% for vendor in parts %}
+    {% for vendor in enabled_vendors() %}
     select
         '{{ vendor }}' as vendor,
         mailbox_email,
