@@ -268,8 +268,9 @@ def test_a_warehouse_with_one_vendor_builds_with_the_vendors_variable(built, tmp
     )
 
 
-def test_a_campaign_the_loader_marked_deleted_leaves_every_table(built, postgres, tmp_path):
-    """target-postgres marks a deleted campaign's row with _sdc_deleted_at: the model drops it."""
+def test_deleted_rows_leave_the_model_and_a_row_loaded_twice_counts_once(built, postgres, tmp_path):
+    """target-postgres marks a deleted campaign's row with _sdc_deleted_at: the model drops it. A
+    loader that appends (no primary key) can hold an activity twice: the last loaded counts."""
     copy = f"{built.run.database}_deleted"
     with psycopg.connect(postgres.url(), autocommit=True) as connection:
         connection.execute(f"create database {copy} template {built.run.database}")
@@ -277,6 +278,19 @@ def test_a_campaign_the_loader_marked_deleted_leaves_every_table(built, postgres
     with psycopg.connect(url, autocommit=True) as connection:
         [(campaign_id,)] = connection.execute('select min("_id") from tap_lemlist.campaigns').fetchall()
         connection.execute(f"update tap_lemlist.campaigns set _sdc_deleted_at = now() where \"_id\" = '{campaign_id}'")
+        [(twice,)] = connection.execute(
+            'select min("_id") from tap_lemlist.activities'
+            f" where type = 'emailsSent' and \"campaignId\" <> '{campaign_id}'"
+        ).fetchall()
+        connection.execute("alter table tap_lemlist.activities drop constraint activities_pkey")
+        connection.execute(
+            f"insert into tap_lemlist.activities select * from tap_lemlist.activities where \"_id\" = '{twice}'"
+        )
+        connection.execute(
+            "update tap_lemlist.activities set \"sendUserEmail\" = 'later@sandbox.example',"
+            " _sdc_batched_at = _sdc_batched_at + interval '1 hour'"
+            f" where ctid = (select max(ctid) from tap_lemlist.activities where \"_id\" = '{twice}')"
+        )
     target = tmp_path / "target"
     done = built.run(
         "invoke",
@@ -293,8 +307,12 @@ def test_a_campaign_the_loader_marked_deleted_leaves_every_table(built, postgres
             left = connection.execute(f"select count(*) from outreach.{table} where campaign_key = '{key}'").fetchone()
             assert left == (0,), table
         after = connection.execute("select count(*) from outreach.outreach_events").fetchone()
+        loaded_twice = connection.execute(
+            f"select sender_mailbox from outreach.outreach_events where event_key = 'lemlist:{twice}'"
+        ).fetchall()
     before = built.run.sql(f"select count(*) from outreach.outreach_events where campaign_key <> '{key}'")[0]
     assert after == before
+    assert loaded_twice == [("later@sandbox.example",)]
 
 
 def test_the_report_renders_every_campaign_in_headless_chromium(built, tmp_path):
@@ -304,6 +322,13 @@ def test_the_report_renders_every_campaign_in_headless_chromium(built, tmp_path)
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
+    # The same table from the PostgreSQL build of the same accounts.
+    from_postgres = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "outreach_report.py"), built.run.url],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert from_postgres.returncode == 0, from_postgres.stderr
+    assert from_postgres.stdout.strip() == done.stdout.split("\n\nReport:")[0].strip()
     campaigns = built.duckdb(
         "select campaign_key, campaign_name, sent from outreach.outreach_campaigns join (select campaign_key,"
         " sum(sent) as sent from outreach.outreach_campaign_daily group by 1) as totals using (campaign_key)"
