@@ -65,6 +65,9 @@ ACTIVITY_TYPES = (
 TEAMLESS_TYPES = {"annotated"}
 # What each counter of lemlist's campaign stats counts, by activity type. The sandbox computes its
 # stats from its own activities, so a model built on the activities can be checked against them.
+# As the spec words them, message counters ("Number of messages opened") count messages, a lead's
+# step, once however often it was opened, and leave out what a mail scanner did (``bot``); event
+# counters count activities; lead counters (``nbLeads*``) count leads.
 STATS_COUNT: dict[str, frozenset[str]] = {
     "sent": frozenset({"emailsSent", "linkedinSent", "whatsappMessageSent"}),
     "not_sent": frozenset({"emailsFailed"}),
@@ -80,6 +83,11 @@ STATS_COUNT: dict[str, frozenset[str]] = {
     "invitation_accepted": frozenset({"linkedinInviteAccepted"}),
     "meeting_booked": frozenset({"meetingBooked"}),
 }
+MESSAGE_COUNTERS = frozenset({"sent", "not_sent", "opened", "clicked", "replied", "bounced"})
+# Mail scanners open and click: a share of those activities carry ``bot``.
+BOT_TYPES = frozenset({"emailsOpened", "emailsClicked"})
+BOT_PERCENT = 5
+
 FIRST_NAMES = ("Ada", "Sam", "Lina", "Omar", "Chen", "Ines", "Noah", "Zoe", "Ravi", "Mia")
 LAST_NAMES = ("Martin", "Taylor", "Dubois", "Okafor", "Kim", "Rossi", "Silva", "Berg")
 COMPANIES = ("Acme Inc", "Globex", "Initech", "Umbrella", "Hooli", "Stark", "Wayne", "Vandelay")
@@ -204,7 +212,7 @@ class LemlistData:
         self.revisions: dict[int, int] = {}
         # Caches: steps in each campaign's first sequence, and the activities per campaign.
         self.sequence_lengths: dict[int, int] = {}
-        self.events: dict[int, list[tuple[int, str, int, int]]] = {}
+        self.events: dict[int, list[tuple[int, str, int, int, bool]]] = {}
         self.events_size = -1
         # History packed into the last ``activity_days`` before HISTORY_END (default: all of it).
         days = spec.get("activity_days")
@@ -377,29 +385,35 @@ class LemlistData:
         return self.sequence_lengths[c]
 
     def activity_step(self, index: int, c: int) -> int:
-        return index % self.first_sequence_length(c)
+        # Apart from the lead (index % leads), so every lead gets activity on every step.
+        return index // max(1, self.sizes["leads_per_campaign"]) % self.first_sequence_length(c)
 
-    def campaign_events(self) -> dict[int, list[tuple[int, str, int, int]]]:
-        """Per campaign (by index), its activities as (createdAt ms, type, lead number, step)."""
+    def activity_is_bot(self, index: int, kind: str) -> bool:
+        return kind in BOT_TYPES and fast_mix(self.seed ^ 0xB07, index) % 100 < BOT_PERCENT
+
+    def campaign_events(self) -> dict[int, list[tuple[int, str, int, int, bool]]]:
+        """Per campaign (by index), its activities as (createdAt ms, type, lead number, step, bot)."""
         if self.events_size != len(self.timeline):
-            events: dict[int, list[tuple[int, str, int, int]]] = {}
+            events: dict[int, list[tuple[int, str, int, int, bool]]] = {}
             leads = max(1, self.sizes["leads_per_campaign"])
             for i in range(len(self.timeline)) if self.campaigns else ():
                 kind = self.activity_type(i)
                 if kind not in TEAMLESS_TYPES:
                     c = self.activity_campaign(i)
-                    events.setdefault(c, []).append((self.timeline[i], kind, i % leads, self.activity_step(i, c)))
+                    step, bot = self.activity_step(i, c), self.activity_is_bot(i, kind)
+                    events.setdefault(c, []).append((self.timeline[i], kind, i % leads, step, bot))
             self.events, self.events_size = events, len(self.timeline)
         return self.events
 
     def campaign_stats(self, campaign: dict[str, t.Any], start: int, end: int) -> dict[str, t.Any]:
         """The campaign's counters over [start, end], counted from its activities (``STATS_COUNT``)."""
         c = self.campaign_index(campaign["_id"])
-        events = [e for e in self.campaign_events().get(c, []) if start <= e[0] <= end]
+        events = [e for e in self.campaign_events().get(c, []) if start <= e[0] <= end and not e[4]]
 
         def count(counter: str, step: int | None = None) -> int:
             kinds = STATS_COUNT[counter]
-            return sum(1 for e in events if e[1] in kinds and (step is None or e[3] == step))
+            found = [e for e in events if e[1] in kinds and (step is None or e[3] == step)]
+            return len({(e[2], e[3]) for e in found}) if counter in MESSAGE_COUNTERS else len(found)
 
         def leads(*counters: str) -> int:
             kinds = set().union(*(STATS_COUNT[name] for name in counters))
@@ -549,7 +563,7 @@ class LemlistData:
             "isFirst": rng.random() < 0.2,
             "stopped": False,
             "createdAt": created,
-            "bot": rng.random() < 0.05,
+            "bot": self.activity_is_bot(index, kind),
             "teamId": self.team_id,
             "leadId": lead["_id"],
             "contactId": lead["contactId"],

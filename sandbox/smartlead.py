@@ -54,7 +54,9 @@ CATEGORY_NAMES = (
     "Information Request",
     "Out Of Office",
 )
-INTERESTED_CATEGORY = 1  # the id of "Interested": what campaign_lead_stats.interested counts
+# What campaign_lead_stats.interested counts: leads in a positive answer's category (ids of
+# "Interested" and "Meeting Request").
+INTERESTED_CATEGORIES = frozenset({1, 2})
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 DEFAULTS: dict[str, int] = {
@@ -415,7 +417,7 @@ class SmartleadData:
     def campaign_lead(self, row: int) -> dict[str, t.Any]:
         return {
             "campaign_lead_map_id": self.map_id(row) + 7_000_000,
-            "lead_category_id": (row % self.sizes["lead_categories"]) + 1 if row % 4 == 0 else None,
+            "lead_category_id": (row // 4 % self.sizes["lead_categories"]) + 1 if row % 4 == 0 else None,
             "status": LEAD_STATUSES[row % len(LEAD_STATUSES)],
             "created_at": iso(self.first_send(row) - DAY_MS),
             "lead": self.lead(row),
@@ -456,7 +458,7 @@ class SmartleadData:
 
     def analytics(self, c: int) -> dict[str, t.Any]:
         """The campaign's counters, counted from its sent emails (``statistics``): ``unique_*`` are
-        the emails opened, clicked or replied at least once, the others the opens and clicks."""
+        leads (sent to, who opened, who clicked), the others emails, opens and clicks."""
         rows = self.campaign_rows(c)
         emails = self.statistics(c, None, None)
         sent, opens = len(emails), sum(int(e["open_count"]) for e in emails)
@@ -471,9 +473,9 @@ class SmartleadData:
             "sent_count": str(sent),
             "unique_sent_count": str(len({e["lead_email"] for e in emails})),
             "open_count": str(opens),
-            "unique_open_count": str(sum(1 for e in emails if e["open_time"])),
+            "unique_open_count": str(len({e["lead_email"] for e in emails if e["open_time"]})),
             "click_count": str(sum(int(e["click_count"]) for e in emails)),
-            "unique_click_count": str(sum(1 for e in emails if e["click_time"])),
+            "unique_click_count": str(len({e["lead_email"] for e in emails if e["click_time"]})),
             "reply_count": str(sum(1 for e in emails if e["reply_time"])),
             "block_count": "0",
             "total_count": str(len(rows)),
@@ -488,7 +490,7 @@ class SmartleadData:
                 "completed": len(rows) // 2,
                 "inprogress": len(rows) - len(rows) // 2,
                 "notStarted": 0,
-                "interested": sum(1 for category in categories.values() if category == INTERESTED_CATEGORY),
+                "interested": sum(1 for category in categories.values() if category in INTERESTED_CATEGORIES),
                 "revenue": 0,
             },
             "sequence_count": str(self.sizes["sequence_steps"]),

@@ -15,13 +15,24 @@ import html
 import re
 import sys
 import typing as t
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import psycopg
 
-FUNNEL = ("sent", "opened", "clicked", "replied", "interested", "meeting_booked")
+# The funnel's bars, from outreach_campaign_funnel: messages, then leads.
+FUNNEL = {
+    "sent": "messages_sent",
+    "opened": "messages_opened",
+    "clicked": "messages_clicked",
+    "replied": "messages_replied",
+    "interested": "leads_interested",
+    "meeting_booked": "leads_meeting_booked",
+}
+# What each bar's share is of: messages of the messages sent, leads of the leads sent to.
+SHARE_OF = {name: "leads_sent" if column.startswith("leads_") else "messages_sent" for name, column in FUNNEL.items()}
 DAILY = ("sent", "opened", "replied")
 MAX_DAILY_SPAN = 120  # days: a longer campaign is drawn by week
 COLOURS = {
@@ -53,62 +64,75 @@ def query(source: str, sql: str) -> list[tuple[t.Any, ...]]:
 
 
 def campaigns(source: str, schema: str) -> list[Campaign]:
-    sums = ", ".join(f"sum({name})" for name in FUNNEL)
+    """Every campaign with its funnel and days, ordered by vendor and name (here, not in SQL: the
+    databases' collations order names differently)."""
+    columns = [*FUNNEL.values(), "leads_sent"]
     rows = query(
         source,
         # The schema is checked to be an identifier (main); the rest is this file's own text.
-        f"select c.campaign_key, c.vendor, c.campaign_name, {sums} from {schema}.outreach_campaigns c"  # noqa: S608
-        f" left join {schema}.outreach_campaign_daily d on d.campaign_key = c.campaign_key"
-        " group by c.campaign_key, c.vendor, c.campaign_name order by c.vendor, c.campaign_name, c.campaign_key",
+        f"select campaign_key, vendor, campaign_name, {', '.join(columns)}"  # noqa: S608
+        f" from {schema}.outreach_campaign_funnel",
     )
     found = {
-        key: Campaign(key, vendor, name or key, {n: int(v or 0) for n, v in zip(FUNNEL, values, strict=True)})
+        key: Campaign(key, vendor, name or key, {n: int(v or 0) for n, v in zip(columns, values, strict=True)})
         for key, vendor, name, *values in rows
     }
     daily = ", ".join(f"sum({name})" for name in DAILY)
     for key, day, *values in query(
         source,
         f"select campaign_key, activity_date, {daily} from {schema}.outreach_campaign_daily"  # noqa: S608
-        " group by campaign_key, activity_date order by campaign_key, activity_date",
+        " group by campaign_key, activity_date",
     ):
         found[key].days.append((day, {n: int(v or 0) for n, v in zip(DAILY, values, strict=True)}))
-    return list(found.values())
+    for campaign in found.values():
+        campaign.days.sort()
+    return sorted(found.values(), key=lambda c: (c.vendor, c.name, c.key))
 
 
 def mailboxes(source: str, schema: str) -> list[tuple[t.Any, ...]]:
-    return query(
+    """Every mailbox, busiest first within each vendor."""
+    rows = query(
         source,
         "select vendor, mailbox_email, sent, bounce_rate, reply_rate, warmup_status, warmup_reputation,"  # noqa: S608
-        f" connection_status from {schema}.outreach_mailbox_health order by vendor, sent desc, mailbox_email",
+        f" connection_status from {schema}.outreach_mailbox_health",
     )
+    return sorted(rows, key=lambda row: (row[0], -row[2], row[1]))
 
 
 def share(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "-"
 
 
+def count(c: Campaign, name: str) -> int:
+    return c.totals[FUNNEL[name]]
+
+
+def cell(c: Campaign, name: str) -> str:
+    return f"{count(c, name):>6} {share(count(c, name), c.totals[SHARE_OF[name]]):>8}"
+
+
 def funnel_table(found: list[Campaign]) -> str:
-    """sent → opened → replied → interested per campaign, each with its share of sent."""
+    """sent → opened → replied (messages, with their share of those sent) → interested (leads,
+    with their share of the leads sent to), per campaign."""
     width = max([len("campaign"), *(len(c.name) for c in found)])
     lines = [f"{'vendor':<10} {'campaign':<{width}} {'sent':>6} {'opened':>15} {'replied':>15} {'interested':>15}"]
     for c in found:
-        cells = [f"{c.totals[n]:>6} {share(c.totals[n], c.totals['sent']):>8}" for n in ("opened", "replied")]
-        interested = f"{c.totals['interested']:>6} {share(c.totals['interested'], c.totals['sent']):>8}"
-        lines.append(f"{c.vendor:<10} {c.name:<{width}} {c.totals['sent']:>6} {cells[0]} {cells[1]} {interested}")
+        cells = " ".join(cell(c, name) for name in ("opened", "replied", "interested"))
+        lines.append(f"{c.vendor:<10} {c.name:<{width}} {count(c, 'sent'):>6} {cells}")
     return "\n".join(lines)
 
 
 def funnel_svg(c: Campaign) -> str:
-    top = max(1, *(c.totals[n] for n in FUNNEL))
+    top = max(1, *(count(c, name) for name in FUNNEL))
     bars = []
     for i, name in enumerate(FUNNEL):
-        width = 300 * c.totals[name] / top
+        width = 300 * count(c, name) / top
         y = 8 + i * 26
         bars.append(
             f'<text x="0" y="{y + 14}" class="label">{name.replace("_", " ")}</text>'
             f'<rect x="110" y="{y}" width="{width:.1f}" height="18" fill="{COLOURS[name]}"/>'
-            f'<text x="{116 + width:.1f}" y="{y + 14}" class="value">{c.totals[name]}'
-            f" ({share(c.totals[name], c.totals['sent'])})</text>"
+            f'<text x="{116 + width:.1f}" y="{y + 14}" class="value">{count(c, name)}'
+            f" ({share(count(c, name), c.totals[SHARE_OF[name]])})</text>"
         )
     return f'<svg class="chart funnel" viewBox="0 0 500 {16 + 26 * len(FUNNEL)}" role="img">{"".join(bars)}</svg>'
 
@@ -219,6 +243,15 @@ def page(found: list[Campaign], boxes: list[tuple[t.Any, ...]], built: str) -> s
     )
 
 
+def shown(source: str) -> str:
+    """A source as it may be printed: a PostgreSQL URL without its password."""
+    parts = urllib.parse.urlsplit(source)
+    if parts.password is None:
+        return source
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urllib.parse.urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+
+
 def identifier(text: str) -> str:
     """A schema name, checked: it goes into the queries' text."""
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", text):
@@ -238,9 +271,8 @@ def main(argv: list[str] | None = None) -> int:
         boxes = mailboxes(args.source, args.schema)
     except Exception as error:  # one line for any database error
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        print(
-            f"outreach_report: cannot read the model in {args.source}: {first}. Run `dbt build` first.", file=sys.stderr
-        )
+        where = shown(args.source)
+        print(f"outreach_report: cannot read the model in {where}: {first}. Run `dbt build` first.", file=sys.stderr)
         return 1
     print(funnel_table(found))
     if args.html:

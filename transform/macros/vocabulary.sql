@@ -28,23 +28,27 @@
 
 {% macro lemlist_channel(type) -%}
     case
-        when {{ type }} like 'emails%' then 'email'
-        when {{ type }} like 'linkedin%' then 'linkedin'
-        when {{ type }} like 'aircall%' or {{ type }} like 'phone%' then 'phone'
-        when {{ type }} like 'sms%' then 'sms'
-        when {{ type }} like 'whatsapp%' then 'whatsapp'
-        when {{ type }} like 'manual%' then 'manual'
+        when lower({{ type }}) like 'emails%' then 'email'
+        when lower({{ type }}) like 'linkedin%' then 'linkedin'
+        when lower({{ type }}) like 'aircall%' or lower({{ type }}) like 'phone%' then 'phone'
+        when lower({{ type }}) like 'sms%' then 'sms'
+        when lower({{ type }}) like 'whatsapp%' then 'whatsapp'
+        when lower({{ type }}) like 'manual%' then 'manual'
         else 'other'
     end
 {%- endmacro %}
 
-{% macro smartlead_category_event_type(name) -%}
-    {#- A Smartlead lead category, by its name: the built-in ones that say how a lead answered. -#}
-    case lower(trim({{ name }}))
-        when 'interested' then 'interested'
-        when 'meeting request' then 'meeting_booked'
-        when 'meeting booked' then 'meeting_booked'
-        when 'not interested' then 'not_interested'
+{% macro smartlead_category_event_type(name, sentiment) -%}
+    {#- A Smartlead lead category: the built-in ones by name, a team's own by its sentiment. A
+        meeting request is a positive answer, not yet a meeting booked. -#}
+    case
+        when lower(trim({{ name }})) in ('interested', 'meeting request') then 'interested'
+        when lower(trim({{ name }})) = 'meeting booked' then 'meeting_booked'
+        when lower(trim({{ name }})) = 'not interested' then 'not_interested'
+        when lower(trim({{ name }})) in ('do not contact', 'information request', 'out of office', 'wrong person')
+            then 'other'
+        when lower({{ sentiment }}) = 'positive' then 'interested'
+        when lower({{ sentiment }}) = 'negative' then 'not_interested'
         else 'other'
     end
 {%- endmacro %}

@@ -1,5 +1,6 @@
 -- Each lead of each live campaign, both vendors, with how far it got: its state is the furthest
--- step of the funnel its events reached, an answer (interested, not interested, meeting) first.
+-- step of the funnel its events reached, an answer (interested, not interested, meeting) first,
+-- a reply before a bounce (a later step bouncing does not undo an answer).
 with events as (
     select
         campaign_key,
@@ -10,6 +11,7 @@ with events as (
         min(occurred_at) as first_event_at,
         max(occurred_at) as last_event_at
     from {{ ref('outreach_events') }}
+    where not is_bot
     group by campaign_key, lead_key
 ),
 
@@ -39,8 +41,8 @@ select
         when events.interested > 0 then 'interested'
         when events.not_interested > 0 then 'not_interested'
         when events.unsubscribed > 0 then 'unsubscribed'
-        when events.bounced > 0 then 'bounced'
         when events.replied > 0 then 'replied'
+        when events.bounced > 0 then 'bounced'
         when events.clicked > 0 then 'clicked'
         when events.opened > 0 then 'opened'
         when events.sent > 0 then 'sent'

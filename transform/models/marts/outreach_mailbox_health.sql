@@ -5,9 +5,9 @@ with sent_by as (
         vendor,
         sender_mailbox as mailbox_email,
         max(account_id) as account_id,
-        count(*) filter (where event_type = 'sent') as sent,
-        count(*) filter (where event_type = 'bounced') as bounced,
-        count(*) filter (where event_type = 'replied') as replied,
+        count(distinct case when event_type = 'sent' then message_key end) as sent,
+        count(distinct case when event_type = 'bounced' then message_key end) as bounced,
+        count(distinct case when event_type = 'replied' then message_key end) as replied,
         count(distinct campaign_key) as campaigns,
         max(case when event_type = 'sent' then occurred_at end) as last_sent_at
     from {{ ref('outreach_events') }}
@@ -24,7 +24,7 @@ vendor_mailboxes as (
         max(provider) as provider,
         max(connection_status) as connection_status,
         max(warmup_status) as warmup_status,
-        {% if vendor == 'smartlead' %}max(warmup_reputation){% else %}cast(null as {{ dbt.type_float() }}){% endif %} as warmup_reputation,
+        {% if vendor == 'smartlead' %}max(warmup_reputation){% else %}cast(null as {{ type_double() }}){% endif %} as warmup_reputation,
         max(daily_limit) as daily_limit
     from {{ ref('stg_' ~ vendor ~ ('__email_accounts' if vendor == 'smartlead' else '__mailboxes')) }}
     where mailbox_email is not null

@@ -16,7 +16,7 @@ select
     account_id,
     lower(trim(mailbox->>'email')) as mailbox_email,
     cast(mailbox->>'provider' as {{ dbt.type_string() }}) as provider,
-    cast(mailbox->>'status' as {{ dbt.type_string() }}) as connection_status,
+    lower(cast(mailbox->>'status' as {{ dbt.type_string() }})) as connection_status,
     case cast(mailbox->'lemwarm'->>'active' as {{ dbt.type_string() }})
         when 'true' then 'active'
         when 'false' then 'inactive'

@@ -2,7 +2,7 @@
 with analytics as ({{ live_rows(source('smartlead', 'campaign_analytics'), 'campaign_id') }})
 
 select
-    cast(coalesce(campaign_id, id) as {{ dbt.type_string() }}) as campaign_id,
+    cast(campaign_id as {{ dbt.type_string() }}) as campaign_id,
     cast(sent_count as {{ dbt.type_bigint() }}) as sent_count,
     cast(unique_open_count as {{ dbt.type_bigint() }}) as unique_open_count,
     cast(unique_click_count as {{ dbt.type_bigint() }}) as unique_click_count,

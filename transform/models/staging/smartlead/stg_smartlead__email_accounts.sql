@@ -7,7 +7,7 @@ select
     cast(user_id as {{ dbt.type_string() }}) as account_id,
     cast(type as {{ dbt.type_string() }}) as provider,
     case when is_smtp_success and is_imap_success then 'connected' else 'failing' end as connection_status,
-    cast(warmup_details->>'status' as {{ dbt.type_string() }}) as warmup_status,
+    lower(cast(warmup_details->>'status' as {{ dbt.type_string() }})) as warmup_status,
     {{ percent("warmup_details->>'warmup_reputation'") }} as warmup_reputation,
     cast(message_per_day as {{ dbt.type_int() }}) as daily_limit
 from accounts
