@@ -293,7 +293,7 @@ def test_deleted_rows_leave_the_model_and_a_row_loaded_twice_counts_once(built, 
             f"insert into tap_lemlist.activities select * from tap_lemlist.activities where \"_id\" = '{twice}'"
         )
         connection.execute(
-            "update tap_lemlist.activities set \"createdAt\" = \"createdAt\" + interval '1 minute',"
+            'update tap_lemlist.activities set "createdAt" = "createdAt" + interval \'1 minute\','
             " _sdc_batched_at = _sdc_batched_at + interval '1 hour'"
             f" where ctid = (select max(ctid) from tap_lemlist.activities where \"_id\" = '{twice}')"
         )
@@ -318,7 +318,7 @@ def test_deleted_rows_leave_the_model_and_a_row_loaded_twice_counts_once(built, 
         ).fetchall()
     before = built.run.sql(f"select count(*) from outreach.outreach_events where campaign_key <> '{key}'")[0]
     assert after == before
-    [(first_load,)] = built.run.sql(f"select \"createdAt\" from tap_lemlist.activities where \"_id\" = '{twice}'")
+    [(first_load,)] = built.run.sql(f'select "createdAt" from tap_lemlist.activities where "_id" = \'{twice}\'')
     assert loaded_twice == [(first_load + datetime.timedelta(minutes=1),)]
 
 
