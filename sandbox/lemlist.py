@@ -208,7 +208,7 @@ class LemlistData:
         self.appended: list[int] = []
         # Activities appended by ``touch``: index -> the campaign they belong to.
         self.appended_campaigns: dict[int, int] = {}
-        # Per campaign, how often its activity moved its counters and leads (``touch``).
+        # Per campaign, how often it was touched: each touch moves its first lead one state further.
         self.revisions: dict[int, int] = {}
         # Caches: steps in each campaign's first sequence, and the activities per campaign.
         self.sequence_lengths: dict[int, int] = {}
@@ -216,7 +216,7 @@ class LemlistData:
         self.events_size = -1
         # History packed into the last ``activity_days`` before HISTORY_END (default: all of it).
         days = spec.get("activity_days")
-        first = EPOCH_2023 if days is None else HISTORY_END - int(float(days) * 86_400_000)
+        first = EPOCH_2023 if days is None else HISTORY_END - int(float(days) * DAY_MS)
         self.timeline = ActivityTimeline(self.sizes["activities"], self.appended, first)
         self.campaigns = [self.campaign(i) for i in range(self.sizes["campaigns"])]
         # Deleted in the app since the account was made (``delete``): campaigns and contacts by
@@ -509,7 +509,7 @@ class LemlistData:
             "isPaused": n % 11 == 0,
             "source": rng.choice(["api", "manually", "csv"]),
             "emailStatus": rng.choice(["deliverable", "risky", "unknown"]),
-            "addedAt": iso(EPOCH_2023 + campaign_index * 86_400_000 + n * 60_000),
+            "addedAt": iso(EPOCH_2023 + campaign_index * DAY_MS + n * 60_000),
             # Custom variables: free-form keys, as users define them.
             "jobTitle": rng.choice(["CEO", "Head of Growth", "SDR", "CTO"]),
             "industry": rng.choice(["Technology", "Retail", "Finance"]),
@@ -717,8 +717,8 @@ class LemlistData:
             "_id": lemlist_id("dal", self.seed, i),
             "teamId": self.team_id,
             "createdBy": self.users[0],
-            "createdAt": iso(EPOCH_2023 + i * 86_400_000),
-            "updatedAt": iso(EPOCH_2023 + i * 86_400_000 + 3_600_000),
+            "createdAt": iso(EPOCH_2023 + i * DAY_MS),
+            "updatedAt": iso(EPOCH_2023 + i * DAY_MS + 3_600_000),
             "widget": "bounceRate",
             "metric": ["bounceRate", "replyRate"][i % 2],
             "severity": ["warning", "critical"][i % 2],
@@ -735,7 +735,7 @@ class LemlistData:
             "enabled": True,
             "lastCheckedAt": iso(HISTORY_END - 3_600_000),
             "recheckDelayHours": 24,
-        } | ({"lastTriggeredAt": iso(HISTORY_END - 86_400_000)} if i % 2 else {})
+        } | ({"lastTriggeredAt": iso(HISTORY_END - DAY_MS)} if i % 2 else {})
 
     def conversation(self, i: int) -> dict[str, t.Any]:
         """Conversation ``i``: shared by two users (the ``i``-th and the next), so each user's
@@ -751,7 +751,7 @@ class LemlistData:
             "channels": ["email"],
             "users": [{"userId": self.users[n], "sender": True, "read": i % 3 == 0} for n in sorted({first, second})],
             "createdBy": lemlist_id("act", self.seed, i),
-            "createdAt": iso(at - 86_400_000),
+            "createdAt": iso(at - DAY_MS),
             "lastActivityAt": iso(at),
             "haveReplies": i % 2 == 0,
             "opportunities": [],
@@ -843,7 +843,7 @@ class LemlistData:
             "_id": lemlist_id("hoo", self.seed, i),
             "targetUrl": f"https://hooks.sandbox.example/{i}",
             "isFirst": bool(i % 2),
-            "createdAt": iso(EPOCH_2023 + i * 86_400_000),
+            "createdAt": iso(EPOCH_2023 + i * DAY_MS),
         }
         if i % 2:  # made through Zapier
             hook["zapId"] = 90_000 + i
@@ -940,7 +940,7 @@ class LemlistData:
             "priority": i % 3,
             "content": f"Ask about the renewal #{i}",
             "status": "todo" if i % 10 else "skipped",
-            "dueDate": iso(EPOCH_2023 + i * 86_400_000),
+            "dueDate": iso(EPOCH_2023 + i * DAY_MS),
             "userId": self.users[i % len(self.users)],
             "leadId": lemlist_id("lea", self.seed, i),
             "campaignId": self.campaigns[i % len(self.campaigns)]["_id"] if self.campaigns else None,

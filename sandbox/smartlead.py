@@ -414,10 +414,14 @@ class SmartleadData:
         """The lead rows of campaign ``c``, deleted ones left out."""
         return [row for row in range(c, self.rows, max(1, self.sizes["campaigns"])) if row not in self.deleted_rows]
 
+    def lead_category_id(self, row: int) -> int | None:
+        """The category a quarter of the leads are in, each category in turn."""
+        return (row // 4 % self.sizes["lead_categories"]) + 1 if row % 4 == 0 else None
+
     def campaign_lead(self, row: int) -> dict[str, t.Any]:
         return {
             "campaign_lead_map_id": self.map_id(row) + 7_000_000,
-            "lead_category_id": (row // 4 % self.sizes["lead_categories"]) + 1 if row % 4 == 0 else None,
+            "lead_category_id": self.lead_category_id(row),
             "status": LEAD_STATUSES[row % len(LEAD_STATUSES)],
             "created_at": iso(self.first_send(row) - DAY_MS),
             "lead": self.lead(row),
@@ -431,7 +435,7 @@ class SmartleadData:
             "stats_id": self.stats_id(row, step),
             "lead_name": f"{lead['first_name']} {lead['last_name']}",
             "lead_email": lead["email"],
-            "lead_category": self.category_name(self.campaign_lead(row)["lead_category_id"]),
+            "lead_category": self.category_name(self.lead_category_id(row)),
             "sequence_number": step + 1,
             "email_campaign_seq_id": self.campaign_id(self.row_campaign(row)) * 10 + step,
             "seq_variant_id": None,
@@ -462,7 +466,6 @@ class SmartleadData:
         rows = self.campaign_rows(c)
         emails = self.statistics(c, None, None)
         sent, opens = len(emails), sum(int(e["open_count"]) for e in emails)
-        categories = {row: self.campaign_lead(row)["lead_category_id"] for row in rows}
         campaign = self.campaign(c)
         return {
             "id": campaign["id"],
@@ -490,7 +493,7 @@ class SmartleadData:
                 "completed": len(rows) // 2,
                 "inprogress": len(rows) - len(rows) // 2,
                 "notStarted": 0,
-                "interested": sum(1 for category in categories.values() if category in INTERESTED_CATEGORIES),
+                "interested": sum(1 for row in rows if self.lead_category_id(row) in INTERESTED_CATEGORIES),
                 "revenue": 0,
             },
             "sequence_count": str(self.sizes["sequence_steps"]),

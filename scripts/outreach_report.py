@@ -137,26 +137,26 @@ def funnel_svg(c: Campaign) -> str:
     return f'<svg class="chart funnel" viewBox="0 0 500 {16 + 26 * len(FUNNEL)}" role="img">{"".join(bars)}</svg>'
 
 
-def buckets(c: Campaign) -> tuple[str, list[tuple[datetime.date, dict[str, int]]]]:
-    """The campaign's activity per day, or per week (from Monday) when it spans over 120 days."""
+def buckets(c: Campaign) -> tuple[str, int, list[tuple[datetime.date, dict[str, int]]]]:
+    """The campaign's activity per day, or per week (from Monday) when it spans over 120 days:
+    the chart's title, the days in a bucket, and the buckets."""
     if not c.days or (c.days[-1][0] - c.days[0][0]).days <= MAX_DAILY_SPAN:
-        return "Daily activity", c.days
+        return "Daily activity", 1, c.days
     weeks: dict[datetime.date, dict[str, int]] = {}
     for day, counts in c.days:
         week = weeks.setdefault(day - datetime.timedelta(days=day.weekday()), dict.fromkeys(DAILY, 0))
         for name in DAILY:
             week[name] += counts[name]
-    return "Weekly activity", sorted(weeks.items())
+    return "Weekly activity", 7, sorted(weeks.items())
 
 
 def activity_svg(c: Campaign) -> str:
     """Bars of sent, opened and replied side by side, one group per day (or week)."""
-    title, series = buckets(c)
+    title, step, series = buckets(c)
     if not series:
         empty = '<text x="10" y="80">no activity</text>'
         return f'<h3>{title}</h3><svg class="chart daily" viewBox="0 0 500 160" role="img">{empty}</svg>'
     first, last = series[0][0], series[-1][0]
-    step = 7 if title.startswith("Weekly") else 1
     slots = (last - first).days // step + 1
     slot = 450 / slots
     top = max(1, *(counts[n] for _, counts in series for n in DAILY))
