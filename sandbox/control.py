@@ -61,6 +61,15 @@ class SandboxControl:
         body = {"campaigns": list(campaigns), "leads": [list(lead) for lead in leads], "contacts": list(contacts)}
         self.call("POST", f"accounts/{name}/delete", body)
 
+    def edit_campaigns(self, name: str, campaigns: t.Sequence[int]) -> list[int]:
+        """Smartlead: these campaigns (by index) edited in the app with no lead activity: renamed,
+        paused and given one more sequence step."""
+        return t.cast("list[int]", self.call("POST", f"accounts/{name}/edit", {"campaigns": list(campaigns)})["ids"])
+
+    def set_clock(self, name: str, now: str | None) -> None:
+        """Smartlead: the account's clock for its warm-up stats (ISO 8601), or None for the machine's."""
+        self.call("PUT", f"accounts/{name}/clock", {"now": now})
+
     def touch_leads(self, name: str, count: int) -> list[int]:
         """Smartlead: a new open for the first ``count`` lead rows (one per campaign up to the campaigns' count)."""
         return t.cast("list[int]", self.call("POST", f"accounts/{name}/touch", {"count": count})["ids"])

@@ -117,6 +117,10 @@ class SmartleadData:
         # Schema drift: Smartlead adding a field to lead activities that no schema knows yet.
         self.new_activity_field = bool(spec.get("new_activity_field", False))
         self.touched: dict[int, list[int]] = {}  # row -> extra open times (ms)
+        # Campaigns (by index) edited in the app since the account was made: when, in ms.
+        self.edited: dict[int, int] = {}
+        # The account's clock (ms) where a test sets it (``set_clock``); the machine's otherwise.
+        self.clock_ms: int | None = None
         self.replied: dict[int, list[int]] = {}  # row -> later reply times (ms)
         self.rows = self.sizes["campaigns"] * self.sizes["leads_per_campaign"]
         # Deleted by a user since the account was made (``delete``): campaigns by index, leads by
@@ -139,7 +143,7 @@ class SmartleadData:
         return {
             "lead_activities": self.rows,
             "campaigns": campaigns,
-            "campaign_sequences": campaigns * self.sizes["sequence_steps"],
+            "campaign_sequences": campaigns * self.sizes["sequence_steps"] + len(self.edited),
             "campaign_leads": self.rows,
             "campaign_statistics": sum(len(self.sends(i)) for i in range(self.rows)),
             "campaign_analytics": campaigns,
@@ -160,6 +164,18 @@ class SmartleadData:
         for row in picked:
             self.touched.setdefault(row, []).append(now)
         return [self.map_id(row) for row in picked]
+
+    def edit(self, campaigns: list[int]) -> list[int]:
+        """Campaigns (by index) edited in the app, with no lead activity: renamed, paused and
+        given one more sequence step. Returns their ids."""
+        now = self.now_ms()
+        edited = [c for c in campaigns if 0 <= c < self.sizes["campaigns"]]
+        for c in edited:
+            self.edited[c] = now
+        return [self.campaign_id(c) for c in edited]
+
+    def now_ms(self) -> int:
+        return self.clock_ms if self.clock_ms is not None else int(time.time() * 1000)
 
     def delete(self, campaigns: list[int], leads: list[tuple[int, int]]) -> None:
         """Campaigns (by index) and leads (campaign index, lead number in it) deleted by a user."""
@@ -222,7 +238,11 @@ class SmartleadData:
             "schedule_start_time": iso(created + 2 * DAY_MS) if c % 2 else None,
             "unsubscribe_text": "" if c % 3 else None,
             "campaign_activity_logs": {},
-        }
+        } | (
+            {"name": f"Campaign {c + 1} (edited)", "status": "PAUSED", "updated_at": iso(self.edited[c])}
+            if c in self.edited
+            else {}
+        )
 
     def last(self, index: int, size: str) -> bool:
         """Whether ``index`` is the last of its kind: the row that also carries the fields only
@@ -248,7 +268,7 @@ class SmartleadData:
                 if n == 0
                 else None,
             }
-            for n in range(self.sizes["sequence_steps"])
+            for n in range(self.sizes["sequence_steps"] + (c in self.edited))
         ]
 
     # Leads and their activity
@@ -594,13 +614,10 @@ class SmartleadData:
 
     def warmup_stats(self, i: int) -> dict[str, t.Any]:
         """A mailbox's warm-up over the last week: totals (as strings) and one entry per day."""
-        today = datetime.datetime.now(datetime.timezone.utc).date()
+        now = datetime.datetime.fromtimestamp(self.now_ms() / 1000, datetime.timezone.utc)
+        today = now.date()
         days = [today - datetime.timedelta(days=n) for n in range(WARMUP_DAYS - 1, -1, -1)]
-        per_day = []
-        for day in days:
-            rng = random.Random(mix("sl-warmup", self.seed, i, day.toordinal()))  # noqa: S311
-            sent = 5 + rng.randrange(30)
-            per_day.append((day, sent, rng.randrange(sent // 3 + 1), rng.randrange(3)))
+        per_day = [(day, *self.warmup_day(i, day, now)) for day in days]
         if self.envelopes or self.last(i, "email_accounts"):
             return {
                 "total_sent": sum(sent for _, sent, _, _ in per_day),
@@ -626,6 +643,17 @@ class SmartleadData:
                 for n, (day, sent, replied, spam) in enumerate(per_day)
             ],
         }  # fmt: skip
+
+    def warmup_day(self, i: int, day: datetime.date, now: datetime.datetime) -> tuple[int, int, int]:
+        """Mailbox ``i``'s warm-up on ``day`` as seen at ``now``: (sent, replied, saved from spam).
+        Today's counts grow with the hours gone, as the warm-up network sends through the day."""
+        rng = random.Random(mix("sl-warmup", self.seed, i, day.toordinal()))  # noqa: S311
+        sent = 5 + rng.randrange(30)
+        replied, spam = rng.randrange(sent // 3 + 1), rng.randrange(3)
+        if day < now.date():
+            return sent, replied, spam
+        share = (now - datetime.datetime.combine(day, datetime.time(), now.tzinfo)) / datetime.timedelta(days=1)
+        return int(sent * share), int(replied * share), int(spam * share)
 
     def campaign_mailboxes(self, c: int) -> list[int]:
         campaigns = max(1, self.sizes["campaigns"])
@@ -761,6 +789,12 @@ class SmartleadApp:
                 [int(c) for c in body.get("campaigns", [])], [(int(c), int(n)) for c, n in body.get("leads", [])]
             )
             return Reply.json({"deleted": True})
+        if action == "edit" and request.method == "POST":
+            return Reply.json({"ids": account.data.edit([int(c) for c in request.json().get("campaigns", [])])})
+        if action == "clock" and request.method == "PUT":
+            now = request.json().get("now")
+            account.data.clock_ms = None if now is None else parse_time(str(now))
+            return Reply.json({"now": account.data.now_ms()})
         if action == "reply" and request.method == "POST":
             return Reply.json({"ids": account.data.reply([int(i) for i in request.json().get("ids", [])])})
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import gc
 import logging
 import threading
 import time
@@ -470,3 +471,20 @@ def test_a_large_state_too_soon_after_the_last_is_held_and_the_newest_goes_out_a
     assert b'"n":4' in last
     io.write_held_states()
     assert state_lines() == []
+
+
+def test_a_held_state_goes_out_even_when_nothing_else_holds_its_writer(capsysbinary, monkeypatch):
+    """The command's tap (and its writer) may be collected before the command ends: the last
+    STATE it held back must still go out, or the next run starts from an older one."""
+    clock = [100.0]
+    monkeypatch.setattr(io.time, "monotonic", lambda: clock[0])
+    big = {"bookmarks": {"x": {"read_parents": {str(n): "d" * 60 for n in range(2_000)}}}}
+    writer = io.StateFlushingWriter()
+    writer.write_message(StateMessage(value=big))
+    writer.write_message(StateMessage(value={**big, "final": True}))
+    del writer
+    gc.collect()
+    io.write_held_states()
+    lines = [line for line in capsysbinary.readouterr().out.splitlines() if b'"STATE"' in line]
+    assert len(lines) == 2
+    assert b'"final":true' in lines[-1]

@@ -8,6 +8,7 @@ compared with a read of every campaign's children from the same state.
 
 from __future__ import annotations
 
+import json
 import typing as t
 
 from sandbox import lemlist as lemlist_sandbox
@@ -75,9 +76,13 @@ def test_lemlist_rerun_reads_only_changed_campaigns(lemlist_account: t.Callable[
     assert first.returncode == 0, first.stderr[-2000:]
     ids = [row["_id"] for row in first.records("campaigns")]
     assert len(ids) == campaigns
+    # The run's last STATE is its final one (large, it may be held back until the run ends):
+    # no stream is left half-done, so the re-run reads the team's per-user routes again.
+    assert "synced_parents" not in json.dumps(first.state)
 
     quiet = rerun("tap-lemlist", config, account, first.state)
     assert child_requests(account, ids) == {}
+    assert any(request["path"].startswith("/api/users/") for request in account.requests())
     assert len(account.requests()) <= OTHER_REQUESTS
     assert all(not quiet.records(name) for name in LEMLIST_CHILDREN)
 
@@ -191,3 +196,34 @@ def test_a_rerun_killed_before_the_changed_campaigns_children_reads_them_next_ti
     fresh = run_tap("tap-lemlist", config, streams=streams)
     keys = {"campaigns": ("_id",), **LEMLIST_CHILDREN}
     assert tables([first, killed, resumed], keys) == tables([fresh], keys)
+
+
+def test_smartlead_campaigns_edited_without_activity_have_their_children_read(
+    smartlead_account: t.Callable[..., Account],
+) -> None:
+    """A campaign renamed, paused and given a step in the app, with no lead activity: the next
+    run reads its children (its row changed), and only its."""
+    account = smartlead_account(campaigns=20, rate_limit=SMARTLEAD_TEST_LIMIT, **FEW_SMARTLEAD_OBJECTS)
+    config = smartlead_config(account)
+    first = run_tap("tap-smartlead", config)
+    assert first.returncode == 0, first.stderr[-2000:]
+    ids = [row["id"] for row in first.records("campaigns")]
+    steps_before = {(row["campaign_id"], row["id"]) for row in first.records("campaign_sequences")}
+
+    edited = [1, 6, 7, 12, 19]
+    account.control.edit_campaigns(account.name, edited)
+    account.control.clear_requests(account.name)
+    changed = rerun("tap-smartlead", config, account, first.state)
+    assert set(child_requests(account, ids)) == {str(ids[c]) for c in edited}
+    assert len(account.requests()) <= OTHER_REQUESTS + PER_CHANGED_CAMPAIGN * len(edited)
+    assert not changed.records("lead_activities") or all(
+        row["campaign_id"] not in {ids[c] for c in edited} for row in changed.records("lead_activities")
+    )
+    renamed = {row["id"]: row for row in changed.records("campaigns")}
+    assert all(renamed[ids[c]]["name"].endswith("(edited)") and renamed[ids[c]]["status"] == "PAUSED" for c in edited)
+    new_steps = {(row["campaign_id"], row["id"]) for row in changed.records("campaign_sequences")} - steps_before
+    assert {campaign for campaign, _ in new_steps} == {ids[c] for c in edited}
+
+    # Read once: the run after reads none of them again.
+    rerun("tap-smartlead", config, account, changed.state)
+    assert child_requests(account, ids) == {}

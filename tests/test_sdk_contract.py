@@ -96,3 +96,14 @@ def test_only_the_core_layers_override_get_records():
         if "get_records" in vars(klass) and not klass.__module__.startswith("tap_core")
     ]
     assert overriding == []
+
+
+def test_only_the_core_builds_child_contexts():
+    """A vendor stream says what its children need (``get_child_context``); the core adds the
+    parent row's digest that change-driven children compare, so no vendor class can drop it."""
+    overriding = [
+        klass.__qualname__
+        for klass in project_classes(EngagementStream)
+        if "generate_child_contexts" in vars(klass) and klass is not EngagementStream
+    ]
+    assert overriding == []

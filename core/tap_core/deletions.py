@@ -39,13 +39,20 @@ class CarriesDeletions(RESTStream[t.Any]):
         """Never the SDK's way, before the records: see ``table_version`` and ``retire_unsent``."""
         return False
 
+    #: Whether a whole read may retire the rows it did not send. False for a full-table stream
+    #: whose route answers a recent period only (a mailbox's last 7 days of warm-up): the older
+    #: rows are history, not deletions.
+    retires_rows: t.ClassVar[bool] = True
+
     @cached_property
     def table_version(self) -> int | None:
         """The version on this stream's RECORDs when it carries deletions: the run's start in whole
         seconds, as the SDK stamps it. None for incremental streams, whose rows are events, and
         in BATCH mode: a BATCH message carries no version, so a loader would retire every row
         it loaded from the files."""
-        if self.replication_method != REPLICATION_FULL_TABLE or not self.config.get(EMIT_SETTING, EMIT_DEFAULT):
+        if not self.retires_rows or self.replication_method != REPLICATION_FULL_TABLE:
+            return None
+        if not self.config.get(EMIT_SETTING, EMIT_DEFAULT):
             return None
         if self.get_batch_config(self.config) is not None:
             return None

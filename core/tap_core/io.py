@@ -6,7 +6,6 @@ import atexit
 import sys
 import time
 import typing as t
-import weakref
 
 from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.singerlib import SingerMessageType
@@ -22,13 +21,15 @@ if t.TYPE_CHECKING:
 STATE_BYTES_PER_SECOND = 64 * 1024
 # A STATE this small goes out every time: a bookmark or two.
 SMALL_STATE_BYTES = 4096
-#: The writers of this process, whose held STATEs go out when the command ends.
-WRITERS: weakref.WeakSet[StateFlushingWriter] = weakref.WeakSet()
+#: The writers of this process, whose held STATEs go out when the command ends. Held strongly:
+#: the command's tap, and with it its writer, may be collected before the command ends, and a
+#: held STATE must not go with it.
+WRITERS: list[StateFlushingWriter] = []
 
 
 def write_held_states() -> None:
     """Write every STATE still held back: the command ends (also on an error, which exits at once)."""
-    for writer in list(WRITERS):
+    for writer in WRITERS:
         writer.write_held_state()
 
 
@@ -57,8 +58,9 @@ class StateFlushingWriter(MsgSpecWriter):
         #: In BATCH mode, records per stream in batch files not yet announced (the run's count).
         self.unannounced: Mapping[str, int] = {}
         self.last_state_at = float("-inf")
-        WRITERS.add(self)
-        atexit.register(write_held_states)
+        WRITERS.append(self)
+        if len(WRITERS) == 1:
+            atexit.register(write_held_states)
 
     @override
     def write_message(self, message: Message) -> None:

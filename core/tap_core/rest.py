@@ -78,15 +78,22 @@ class EngagementStream(PagesInFlight):
         yield from ahead
 
     @override
-    def generate_child_contexts(self, record: dict[str, t.Any], context: Context | None) -> Iterable[Context | None]:
-        """The SDK's child contexts, with the parent row's digest for children that skip
-        unchanged parents (``tap_core.changes``)."""
-        signalled = any(getattr(child, "change_feed", None) is not None for child in self.child_streams)
-        for child_context in super().generate_child_contexts(record=record, context=context):
-            if child_context is None or not signalled:
-                yield child_context
-            else:
-                yield {**child_context, PARENT_DIGEST: row_digest(record)}
+    @t.final
+    def generate_child_contexts(self, record: dict[str, t.Any], context: Context | None) -> Iterator[Context]:
+        """The one child context of a record (``get_child_context``), with the parent row's
+        digest for children that skip unchanged parents (``tap_core.changes``).
+
+        Built here alone, so no vendor class can drop the digest. A None from
+        ``get_child_context`` means "no child request for this record" (the early requests skip
+        it too); the SDK's own hook would pass it on and warn about a null context.
+        """
+        child_context = self.get_child_context(record=record, context=context)
+        if child_context is None:
+            return
+        if any(getattr(child, "change_feed", None) is not None for child in self.child_streams):
+            yield {**child_context, PARENT_DIGEST: row_digest(record)}
+        else:
+            yield dict(child_context)
 
     #: What a re-run of this stream reads, for the README, where its class does not say it.
     rerun_reads: t.ClassVar[str | None] = None

@@ -44,11 +44,16 @@ class EngagementTap(Tap):
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         # The sync's start, fixed once: it pins date windows so paging stays stable.
-        self.sync_started_at = datetime.datetime.now(datetime.timezone.utc)
+        self.sync_started_at = self.clock()
         super().__init__(*args, **kwargs)
         if not self.config.get("log_request_metrics") and self.metrics_logger.getEffectiveLevel() > logging.DEBUG:
             # A METRIC line per request drowns what a person reads; progress lines say it.
             self.metrics_logger.setLevel(logging.WARNING)
+
+    @classmethod
+    def clock(cls) -> datetime.datetime:
+        """Now, in UTC: the sync's start. (Tests that play days of runs give the tap their own.)"""
+        return datetime.datetime.now(datetime.timezone.utc)
 
     @override
     def _validate_config(self, *, raise_errors: bool = True) -> list[str]:

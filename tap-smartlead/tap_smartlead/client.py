@@ -21,7 +21,7 @@ from tap_core.paging import OffsetPager, records_in
 from tap_core.records import StreamSchemas
 
 if t.TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterable
 
     from singer_sdk.helpers.types import Context
     from singer_sdk.pagination import BaseAPIPaginator
@@ -163,15 +163,6 @@ class SmartleadStream(EngagementStream):
             if isinstance(value, (int, str)) and str(value).strip().isdigit():
                 return int(value)
         return None
-
-    @override
-    def generate_child_contexts(self, record: dict[str, t.Any], context: Context | None) -> Iterator[dict[str, t.Any]]:
-        """Children only for the records ``get_child_context`` picks. A None there means "no
-        child request for this record" (the parents' early requests skip it too); the SDK's own
-        hook would pass it on and warn about a null context."""
-        child = self.get_child_context(record=record, context=context)
-        if child is not None:
-            yield dict(child)
 
     @override
     def get_new_paginator(self) -> BaseAPIPaginator[t.Any] | None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import typing as t
+from functools import cached_property
 
 from typing_extensions import override
 
 from tap_core import PerParentStream
+from tap_core.changes import state_map
 from tap_core.errors import APIError
 from tap_core.paging import describe_shape
 from tap_smartlead.client import SmartleadStream, ids_as_text, is_placeholder, unwrap
@@ -21,6 +24,10 @@ if t.TYPE_CHECKING:
 MAILBOX_KEYS = ("data", "email_accounts", "accounts", "results")
 # The per-day list of the warm-up stats: live name first, then the docs' name.
 DAY_LISTS = ("stats_by_date", "daily_stats")
+# Days the warm-up route answers: today and the 6 before.
+WARMUP_DAYS = 7
+# State of the warm-up stream: mailbox id -> the UTC day a run last read it.
+READ_ON = "read_on"
 
 
 class MailboxStream(SmartleadStream):
@@ -80,7 +87,14 @@ class EmailAccountWarmupStatsStream(PerParentStream, SmartleadStream):
 
     Live, days are in ``stats_by_date`` and totals (as strings) beside them; the docs name the
     days ``daily_stats``. Either may come under ``{ok|success, data}``. The route takes no query
-    parameters: it always answers the last 7 days, so the stream is read whole every run.
+    parameters: it always answers today and the 6 days before.
+
+    The warm-up network sends every day, campaigns or not, so a mailbox is read on the cadence
+    of its data: once per UTC day, by the first run of the day, whatever else that run reads.
+    The next day's read completes the day before (upserted on ``(email_account_id, date)``), so
+    runs up to 6 days apart lose nothing; a longer gap loses the days the route no longer
+    answers, and the run says which. Rows older than the route's week are history, never
+    retired.
     """
 
     name = "email_account_warmup_stats"
@@ -89,6 +103,71 @@ class EmailAccountWarmupStatsStream(PerParentStream, SmartleadStream):
     parent_key = "email_account_id"
     primary_keys = ("email_account_id", "date")
     holds_credentials = True
+    retires_rows = False
+    rerun_reads = "each mailbox once per UTC day (the day's first run), whatever else is selected"
+
+    @property
+    def today(self) -> datetime.date:
+        return self.run.started_at.date()
+
+    @property
+    def read_on(self) -> dict[str, str]:
+        return state_map(self.stream_state, READ_ON)
+
+    @cached_property
+    def gaps(self) -> dict[str, datetime.date]:
+        """Mailboxes whose last read is older than the route's week: the day of that read."""
+        return {}
+
+    @override
+    def up_to_date(self, context: Context | None) -> bool:
+        """Whether a run today read this mailbox already."""
+        mailbox = str(self.parent_of(context))
+        self.parents_listed.add(mailbox)
+        last = self.read_on.get(mailbox)
+        if last == self.today.isoformat():
+            self.parents_skipped.add(mailbox)
+            return True
+        try:
+            last_day = datetime.date.fromisoformat(last) if last else None
+        except ValueError:
+            last_day = None
+        if last_day is not None and (self.today - last_day).days >= WARMUP_DAYS:
+            self.gaps[mailbox] = last_day
+        return False
+
+    @override
+    def parent_synced(self, context: Context | None) -> None:
+        self.read_on[str(self.parent_of(context))] = self.today.isoformat()
+        self.state_manager.is_flushed = False
+
+    @override
+    def finalize_state_progress_markers(self, state: dict[str, t.Any] | None = None) -> None:
+        if state is None and self.failure is None and self.all_parents_listed:
+            read = self.read_on
+            for gone in set(read) - self.parents_listed:
+                del read[gone]  # a mailbox removed since: its entry would only grow the state
+            self.state_manager.is_flushed = False
+            self.say_gaps()
+        super().finalize_state_progress_markers(state)
+
+    def say_gaps(self) -> None:
+        if not self.gaps:
+            return
+        oldest = min(self.gaps.values())
+        first_answered = self.today - datetime.timedelta(days=WARMUP_DAYS - 1)
+        self.logger.warning(
+            "'%s': %d mailbox(es) were last read more than %d days ago (the oldest on %s). Smartlead answers "
+            "only the last %d days, so their warm-up from that day to %s is incomplete or missing. Run at "
+            "least once every %d days to keep every day.",
+            self.name,
+            len(self.gaps),
+            WARMUP_DAYS - 1,
+            oldest.isoformat(),
+            WARMUP_DAYS,
+            (first_answered - datetime.timedelta(days=1)).isoformat(),
+            WARMUP_DAYS - 1,
+        )
 
     @override
     def records_of(self, response: requests.Response) -> list[dict[str, t.Any]]:
