@@ -54,11 +54,17 @@ class SandboxControl:
         campaigns: t.Sequence[int] = (),
         leads: t.Sequence[tuple[int, int]] = (),
         contacts: t.Sequence[int] = (),
+        users: t.Sequence[int] = (),
     ) -> None:
         """Objects deleted in the app: campaigns and contacts by index, leads by (campaign index,
         lead number) on lemlist; campaigns by index and leads by (campaign index, lead number) on
-        Smartlead."""
-        body = {"campaigns": list(campaigns), "leads": [list(lead) for lead in leads], "contacts": list(contacts)}
+        Smartlead; lemlist team users by index (the first stays), still listed by the team."""
+        body = {
+            "campaigns": list(campaigns),
+            "leads": [list(lead) for lead in leads],
+            "contacts": list(contacts),
+            "users": list(users),
+        }
         self.call("POST", f"accounts/{name}/delete", body)
 
     def edit_campaigns(self, name: str, campaigns: t.Sequence[int]) -> list[int]:

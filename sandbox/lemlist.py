@@ -190,6 +190,12 @@ class ActivityTimeline(t.Sequence[int]):
         return self.appended[index - self.base_count]
 
 
+def with_offset(ms: int, *, hours: int) -> str:
+    """An instant as ISO 8601 in a time zone ``hours`` east of UTC, with milliseconds."""
+    zone = datetime.timezone(datetime.timedelta(hours=hours))
+    return datetime.datetime.fromtimestamp(ms / 1000, zone).isoformat(timespec="milliseconds")
+
+
 class LemlistData:
     """Every object of one lemlist team, generated on demand from a seed and sizes."""
 
@@ -205,6 +211,8 @@ class LemlistData:
         self.new_activity_field = bool(spec.get("new_activity_field", False))
         self.team_id = lemlist_id("tea", self.seed, 0)
         self.users = [lemlist_id("usr", self.seed, i) for i in range(max(1, self.sizes["senders"]))]
+        # Team users deleted since (by index, in the order deleted); the first stays.
+        self.deleted_users: list[int] = []
         self.appended: list[int] = []
         # Activities appended by ``touch``: index -> the campaign they belong to.
         self.appended_campaigns: dict[int, int] = {}
@@ -258,7 +266,7 @@ class LemlistData:
             "inbox_labels": sizes["labels"],
             "watchlist_signals": sizes["signals"],
             "team_credits": 1,
-            "users": len(self.users),
+            "users": len(self.users) - len(self.deleted_users),
             "crm_users": len(self.users) - 1,
             "deliverability_alerts": sizes["alerts"],
             "watchlists": sizes["watchlists"],
@@ -292,8 +300,16 @@ class LemlistData:
                 self.campaigns[c]["name"] += " (edited)"
         return ids
 
-    def delete(self, campaigns: list[int], leads: list[tuple[int, int]], contacts: list[int]) -> None:
-        """Campaigns, leads and contacts deleted by a user: gone from every listing."""
+    def delete(
+        self,
+        campaigns: list[int],
+        leads: list[tuple[int, int]],
+        contacts: list[int],
+        users: t.Sequence[int] = (),
+    ) -> None:
+        """Campaigns, leads and contacts deleted by a user: gone from every listing. Team users
+        (by index) deleted: still listed by ``/team``, with no user behind ``/users/{id}``."""
+        self.deleted_users.extend(u for u in users if 0 < u < len(self.users) and u not in self.deleted_users)
         self.deleted_campaigns.update(campaigns)
         self.deleted_leads.update(leads)
         self.deleted_contacts.update(contacts)
@@ -367,7 +383,7 @@ class LemlistData:
                     if n % 2:  # an A/B test: the variant's body
                         step["altMessage"] = "<p>Hello {{firstName}}</p>"
                 if kind == "conditional":
-                    step["conditions"] = [{"key": "emailsOpened", "delay": 2}]
+                    step["conditionKey"] = "hasEmailAddress"
                 result.append((sequence_id, step))
         return result
 
@@ -613,6 +629,10 @@ class LemlistData:
             }
         if kind == "emailsFailed":
             record["errorMessage"] = "Mailbox disconnected"
+        record |= self.fields_seen_live(index, kind, lead)
+        if index % 7 == 3:
+            # Some activities carry their time with an offset, as live captures show.
+            record["createdAt"] = with_offset(self.timeline[index], hours=2)
         if lead.get("phone"):
             record["leadPhone"] = lead["phone"]
         if self.new_activity_field:
@@ -624,6 +644,48 @@ class LemlistData:
         if kind.startswith("emails") and kind != "emailsSent":
             record["relatedSentAt"] = iso(max(EPOCH_2023, self.timeline[index] - 3_600_000))
         return record
+
+    def fields_seen_live(self, index: int, kind: str, lead: dict[str, t.Any]) -> dict[str, t.Any]:
+        """Fields of some activity types that live captures show and lemlist's spec does not."""
+        if kind == "aircallDone":
+            started = self.timeline[index] - 300_000
+            recording_url = f"https://recordings.sandbox.example/{index}.mp3"
+            return {
+                "duration": 240 + index % 60,
+                "startedAt": iso(started),
+                "endedAt": iso(started + 240_000),
+                # A URL on some rows, an object on others.
+                "recording": recording_url if index % 2 else {"url": recording_url, "duration": 240},
+                "recordingSid": f"RE{index:032x}",
+                "callSid": f"CA{index:032x}",
+                "callS3Ready": index % 2 == 0,
+                "direction": "outbound",
+                "phoneProvider": "aircall",
+                "aircallPhone": "+33100000000",
+                "aircallPhoneName": "Sales line",
+                "leadJobTitle": lead["jobTitle"],
+            }
+        if kind == "emailsSent":
+            return {"subject": "Quick question"}
+        if kind == "emailsClicked":
+            return {"linkUrl": f"https://sandbox.example/pricing?lead={index}"}
+        if kind == "emailsBounced":
+            return {"bounceReason": "550 5.1.1 mailbox unavailable"}
+        if kind.startswith("linkedin"):
+            return {"linkedinUrl": f"https://www.linkedin.com/in/lead-{index}"}
+        if kind == "emailsUnsubscribed":
+            # Booleans as text, as live captures show them.
+            return {
+                "unsubscribedSource": "link",
+                "doNotContact": "true",
+                "unsubEmail": "true",
+                "email": lead["email"],
+                "firstName": lead["firstName"],
+                "lastName": lead["lastName"],
+                "mutationAction": "unsubscribe",
+                "mutationType": "contact",
+            }
+        return {}
 
     def activities_page(self, query: dict[str, str]) -> list[dict[str, t.Any]]:
         low = bisect.bisect_left(self.timeline, parse_date(query["minDate"])) if "minDate" in query else 0
@@ -704,6 +766,8 @@ class LemlistData:
         return {
             "_id": self.users[i],
             "email": f"user{i}@sandbox.example",
+            "firstName": FIRST_NAMES[i % len(FIRST_NAMES)],
+            "lastName": LAST_NAMES[i % len(LAST_NAMES)],
             "role": "admin" if i == 0 else "user",
             "linkedIn": linkedin | {"sendLimit": 50, "visitLimit": 80},
             "mailboxes": [mailbox],
@@ -1049,6 +1113,7 @@ class LemlistApp:
                 [int(c) for c in body.get("campaigns", [])],
                 [(int(c), int(n)) for c, n in body.get("leads", [])],
                 [int(c) for c in body.get("contacts", [])],
+                [int(u) for u in body.get("users", [])],
             )
             return Reply.json({"deleted": True})
         if action == "touch" and request.method == "POST":
@@ -1085,7 +1150,11 @@ class LemlistApp:
             user_id = path.removeprefix("/users/")
             if user_id not in data.users:
                 return Reply.text("User not found", 404)
-            return Reply.json(data.user(data.users.index(user_id)))
+            index = data.users.index(user_id)
+            if index in data.deleted_users:
+                # Still listed by /team: live, such a user answers 200 with no user in it.
+                return Reply.json({} if data.deleted_users.index(index) % 2 == 0 else {"error": "User not found"})
+            return Reply.json(data.user(index))
         if path == "/watchlist":
             return self.watchlists(data, query)
         if path == "/inbox":

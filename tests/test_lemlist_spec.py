@@ -10,6 +10,7 @@ sandbox must answer only what the spec describes.
 from __future__ import annotations
 
 import base64
+import collections
 import json
 import time
 import typing as t
@@ -21,6 +22,8 @@ import pytest
 import requests
 
 from tap_lemlist.tap import TapLemlist
+from tests.conftest import lemlist_config
+from tests.taprun import run_tap
 
 if t.TYPE_CHECKING:
     from tap_core.rest import EngagementStream
@@ -50,6 +53,17 @@ BEYOND_SPEC = {
 FREE_FORM_ROWS = {"GET /campaigns/{campaignId}/export/leads"}
 # What the sandbox adds on purpose: credentials the tap must never emit.
 SANDBOX_BAIT = {"GET /team apiKey", "GET /users/{userId} mailboxes[].smtpPassword"}
+# Fields the spec lacks that live captures and production integrations show, each a column of
+# its stream's schema: the sandbox serves them so the tap's columns for them are exercised.
+SEEN_LIVE = {
+    "GET /users/{userId}": {"firstName", "lastName"},
+    "GET /activities": {
+        *("duration", "startedAt", "endedAt", "recording", "recordingSid", "callSid", "callS3Ready"),
+        *("direction", "phoneProvider", "aircallPhone", "aircallPhoneName", "leadJobTitle"),
+        *("subject", "linkUrl", "bounceReason", "linkedinUrl", "unsubscribedSource"),
+        *("mutationAction", "mutationType", "email", "firstName", "lastName", "doNotContact", "unsubEmail"),
+    },
+}
 
 
 @pytest.fixture(scope="module")
@@ -281,5 +295,32 @@ def test_the_sandbox_answers_what_the_spec_describes(spec, tap, lemlist_account)
                 elif key not in allowed and route not in FREE_FORM_ROWS:
                     problems.append(f"{route} {key}: not in the spec")
         checked.add(route)
-    assert [problem for problem in problems if problem.removesuffix(": not in the spec") not in SANDBOX_BAIT] == []
+    live = {f"{route} {name}" for route, names in SEEN_LIVE.items() for name in names}
+    assert [
+        problem for problem in problems if problem.removesuffix(": not in the spec") not in SANDBOX_BAIT | live
+    ] == []
     assert len(checked) == len(STREAM_NAMES)
+
+
+# Query parameters that page a route: a route the spec gives none of takes one request.
+PAGING_PARAMETERS = {"page", "offset", "limit", "cursor", "skip"}
+
+
+def test_every_field_seen_live_has_a_column(tap):
+    for route, names in SEEN_LIVE.items():
+        [stream] = [stream for stream in tap.streams.values() if route_of(stream) == route]
+        assert names <= set(stream.schema["properties"]), route
+
+
+def test_a_route_the_spec_does_not_page_is_asked_once(spec, tap, lemlist_account):
+    unpaged = {
+        name: route_of(stream).split(" ", 1)[1]
+        for name, stream in tap.streams.items()
+        if not PAGING_PARAMETERS & set(spec[route_of(stream)]["query"]) and "{" not in route_of(stream)
+    }
+    assert {"crm_users", "deliverability_alerts", "signal_types", "personas"} <= set(unpaged)
+    account = lemlist_account(activities=0)
+    run = run_tap("tap-lemlist", lemlist_config(account, parallel_requests=4), streams=set(unpaged))
+    assert run.returncode == 0, run.stderr
+    asked = collections.Counter(request["path"].removeprefix("/api") for request in account.requests())
+    assert {name: asked[path] for name, path in unpaged.items()} == dict.fromkeys(unpaged, 1)

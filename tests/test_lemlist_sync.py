@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tap_core.dates import iso_ms
 from tap_lemlist.tap import TapLemlist
 from tests.conftest import Account, lemlist_config
 from tests.taprun import TapRun, run_tap
@@ -35,6 +36,9 @@ def test_full_sync_matches_the_sandbox_with_unique_keys(lemlist_account):
     account = lemlist_account()
     run = lemlist(account)
     assert run.returncode == 0, run.stderr
+    # The sandbox serves what the schemas declare: no field moved aside, no warning about drift.
+    assert "not in its schema" not in run.stderr
+    assert "differs from its schema" not in run.stderr
     assert run.counts() == account.expected
     for stream, keys in ALL_STREAMS_KEYS.items():
         seen = collections.Counter(tuple(r[k] for k in keys) for r in run.records(stream))
@@ -446,3 +450,56 @@ def test_campaign_the_stats_batch_cannot_answer_is_read_alone(lemlist_account):
     alone = [str(r["path"]).split("/")[-2] for r in account.requests() if str(r["path"]).endswith("/stats")]
     assert sorted(alone) == sorted([ids[2], ids[5]])
     assert all(ids[i] in run.stderr and "Stats could not be computed" in run.stderr for i in (2, 5))
+
+
+def test_a_team_user_deleted_since_the_team_listed_it_is_skipped_with_one_warning(lemlist_account):
+    """``GET /users/{id}`` of a user the team still lists answers 200 with no user: ``{}`` (seen
+    live) or an error body. That user is no row and one warning; the stream and run go on."""
+    account = lemlist_account(activities=0, senders=4)
+    account.control.delete(account.name, users=[1, 2])
+    run = lemlist(account, streams=["team", "users", "team_credits"])
+    assert run.returncode == 0, run.stderr
+    [team] = run.records("team")
+    assert [user["_id"] for user in run.records("users")] == [team["userIds"][0], team["userIds"][3]]
+    assert all(user["firstName"] and user["lastName"] for user in run.records("users"))
+    warnings = [line for line in run.stderr.splitlines() if "with no user" in line]
+    assert len(warnings) == 2
+    assert any("an empty object" in line for line in warnings)
+    assert any("keys error" in line for line in warnings)
+    assert f"GET /api/users/{team['userIds'][1]}" in "\n".join(warnings)
+    assert "Traceback" not in run.stderr
+
+
+def test_fields_seen_live_arrive_in_their_columns_and_offsets_do_not_move_the_bookmark(lemlist_account):
+    # A day of activities, so that one sent with a +02:00 offset sorts, as text, after newer ones.
+    account = lemlist_account(activities=400, activity_days=1)
+    run = lemlist(account, streams=["activities"])
+    assert run.returncode == 0, run.stderr
+    assert "not in its schema" not in run.stderr
+    assert "differs from its schema" not in run.stderr
+    rows = run.records("activities")
+    calls = [row for row in rows if row["type"] == "aircallDone"]
+    assert {type(row["recording"]) for row in calls} == {str, dict}
+    assert all(isinstance(row["duration"], (int, float)) and row["callSid"] for row in calls)
+    unsubscribed = [row for row in rows if row["type"] == "emailsUnsubscribed"]
+    assert unsubscribed
+    assert all(row["doNotContact"] is True and row["unsubEmail"] is True for row in unsubscribed)
+    assert any(row.get("campaignId") is None for row in rows)
+    assert any(row["createdAt"].endswith("+02:00") for row in rows)
+
+    # Activities of the last moments, some written with +02:00: as text those sort after the
+    # newer ones written in UTC. The bookmark is the newest instant all the same.
+    account.control.add_activities(account.name, 20)
+    recent = lemlist(account, streams=["activities"], state=run.state)
+    assert recent.returncode == 0, recent.stderr
+    stamps = [row["createdAt"] for row in recent.records("activities")]
+    assert max(s for s in stamps if s.endswith("+02:00")) > max(s for s in stamps if s.endswith("Z"))
+    newest = max(datetime.datetime.fromisoformat(stamp.replace("Z", "+00:00")) for stamp in stamps)
+    assert recent.bookmark("activities") == iso_ms(newest)
+
+    # The next run starts from that instant: the newest activity again (upserted), nothing older.
+    again = lemlist(account, streams=["activities"], state=recent.state)
+    assert again.returncode == 0, again.stderr
+    assert [row["createdAt"] for row in again.records("activities")] == [
+        stamp for stamp in stamps if datetime.datetime.fromisoformat(stamp.replace("Z", "+00:00")) == newest
+    ]

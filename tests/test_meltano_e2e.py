@@ -47,6 +47,13 @@ def test_lemlist_to_postgres_twice(installed_project, postgres, tmp_path):
         == 5
     )
     assert run.duplicate_keys("tap_lemlist", LEMLIST_KEYS) == {}
+    # Fields live captures show load in their columns: a call's recording as a URL and as an
+    # object, booleans sent as "true", an activity of no campaign.
+    shapes = dict(run.sql("select jsonb_typeof(recording), count(*) from tap_lemlist.activities group by 1"))
+    assert shapes.get("string")
+    assert shapes.get("object")
+    assert run.sql('select count(*) from tap_lemlist.activities where "doNotContact" and "unsubEmail"')[0][0] > 0
+    assert run.sql('select count(*) from tap_lemlist.activities where "campaignId" is null')[0][0] > 0
 
     states = run("state", "list")
     assert "sandbox:tap-lemlist-to-target-postgres" in states.stdout

@@ -52,7 +52,8 @@ def rows(
     return out
 
 
-# Day-wise stats: a date without a year takes the year of the request's range.
+# Day-wise stats: a date without a year takes the latest year that puts it on or before the end
+# of the request's range (or the day after, the account's time zone being ahead of UTC).
 
 WINTER = (datetime.date(2025, 12, 1), datetime.date(2026, 2, 28))
 
@@ -68,7 +69,11 @@ WINTER = (datetime.date(2025, 12, 1), datetime.date(2026, 2, 28))
         ("28-Feb", WINTER, "2026-02-28"),
         ("2026-01-05", WINTER, "2026-01-05"),
         ("2026-01-05T00:00:00.000Z", WINTER, "2026-01-05"),
-        ("30 Nov", WINTER, "2025-11-30"),  # a day past the range's edge: the nearest year
+        ("30 Nov", WINTER, "2025-11-30"),  # a day before the range
+        ("01 Mar", WINTER, "2026-03-01"),  # the day after the range's end: the account's time zone
+        ("20 Apr", (datetime.date(2026, 11, 8), datetime.date(2026, 12, 7)), "2026-04-20"),  # never in the future
+        ("08 Dec", (datetime.date(2026, 11, 8), datetime.date(2026, 12, 7)), "2026-12-08"),
+        ("10 Dec", (datetime.date(2026, 11, 8), datetime.date(2026, 12, 7)), "2025-12-10"),
         ("29 Feb", (datetime.date(2024, 1, 1), datetime.date(2024, 3, 30)), "2024-02-29"),
         ("20 Apr", (datetime.date(2026, 3, 1), datetime.date(2026, 5, 29)), "2026-04-20"),
         ("20 April", (datetime.date(2026, 3, 1), datetime.date(2026, 5, 29)), "2026-04-20"),

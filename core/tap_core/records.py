@@ -20,7 +20,7 @@ from singer_sdk.helpers.conform import TypeConformanceLevel
 from typing_extensions import override
 
 from tap_core.coercion import Coercions, Path, TypeRules, coerce, coercions_for, json_kind, mismatches, type_rules_for
-from tap_core.dates import parse_iso
+from tap_core.dates import iso_ms, parse_iso
 from tap_core.deletions import CarriesDeletions
 from tap_core.errors import APIError
 from tap_core.redaction import drop_matching_keys, is_credential
@@ -31,6 +31,7 @@ if t.TYPE_CHECKING:
     from collections.abc import Callable, Generator, Iterable
 
     import requests
+    from singer_sdk.helpers.types import Context
     from singer_sdk.schema.source import Schema
 
 #: The column, in every stream, that holds the fields its schema does not declare.
@@ -67,6 +68,12 @@ def gather_extra_fields(record: dict[str, t.Any], names: Iterable[str], is_secre
             extra[name] = drop_matching_keys(value, is_secret)
             kept.append(name)
     return kept
+
+
+def is_canonical(stamp: str) -> bool:
+    """Whether a date-time is already written as ``iso_ms`` writes it (UTC, milliseconds, Z):
+    the form both APIs use, whose text order is time order."""
+    return len(stamp) == len("2026-01-31T12:00:00.123Z") and stamp[19] == "." and stamp[23] == "Z"
 
 
 def as_text(value: object) -> str | None:
@@ -122,8 +129,7 @@ class RecordChecks(CarriesDeletions, CheckedResponses):
     # _generate_record_messages. Free-form objects (custom variables) pass whole.
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
 
-    # The greatest replication value of the current partition checked to be a date: only greater
-    # ones may become its bookmark (get_records starts each partition afresh).
+    # The last replication value checked to be a date (get_records starts each partition afresh).
     _newest_checked = ""
 
     #: Whether rows of this endpoint may hold credentials (API keys, mailbox passwords):
@@ -208,8 +214,8 @@ class RecordChecks(CarriesDeletions, CheckedResponses):
             record.setdefault(self.replication_key, None)
             return
         if isinstance(value, str):
-            if value <= self._newest_checked:
-                return  # it cannot become the bookmark: a newer, valid value is already in
+            if value == self._newest_checked:
+                return
             try:
                 parse_iso(value)
             except ValueError:
@@ -222,6 +228,22 @@ class RecordChecks(CarriesDeletions, CheckedResponses):
             "ISO 8601 date; the bookmark cannot move past it. Report it: the API changed this field"
         )
         raise APIError(msg)
+
+    @override
+    def _increment_stream_state(self, latest_record: dict[str, t.Any], *, context: Context | None = None) -> None:
+        """The SDK compares bookmark values as text. A date-time with an offset (``+02:00``) sorts
+        apart from the same instant in UTC, so the bookmark gets the value as UTC text (the
+        record keeps what the API sent): it neither moves back nor skips a record."""
+        key = self.replication_key
+        value = latest_record.get(key) if key else None
+        if key and isinstance(value, str) and "T" in value and not is_canonical(value):
+            try:
+                instant = iso_ms(parse_iso(value))
+            except ValueError:
+                instant = value
+            if instant != value:
+                latest_record = {**latest_record, key: instant}
+        super()._increment_stream_state(latest_record, context=context)
 
     def mismatch_message(self, field: str, value: object) -> str:
         """A key or bookmark of another type: no target could upsert or bookmark the row."""

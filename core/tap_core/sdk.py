@@ -37,6 +37,13 @@ PRIVATE_USES: tuple[PrivateUse, ...] = (
     ),
     PrivateUse(
         "Stream",
+        "_increment_stream_state",
+        ("latest_record", "context"),
+        overridden=True,
+        why="bookmarks compare instants: a date-time with an offset reaches the SDK's string comparison in UTC",
+    ),
+    PrivateUse(
+        "Stream",
         "_sync_records",
         ("context", "write_messages"),
         overridden=True,

@@ -13,6 +13,7 @@ from tap_lemlist.client import LemlistStream
 if t.TYPE_CHECKING:
     from collections.abc import Iterable
 
+    import requests
     from singer_sdk.helpers.types import Context
 
 
@@ -139,8 +140,16 @@ class PerUserStream(TeamChildStream):
         return [team | {"userId": user_id} for user_id in team.get("userIds") or ()]
 
 
+# Keys of a 200 answer that holds no user: nothing (``{}``) or an error and its wording.
+NO_USER_KEYS = frozenset({"error", "errors", "message", "ok", "success", "status", "code"})
+
+
 class UsersStream(PerUserStream):
-    """``GET /users/{userId}`` for each of the team's users: role, LinkedIn limits, mailboxes."""
+    """``GET /users/{userId}`` for each of the team's users: role, LinkedIn limits, mailboxes.
+
+    A user deleted since ``/team`` listed it answers ``200 {}`` (seen on a live account) or a 200
+    with an error body: no row, one warning, and the other users go on.
+    """
 
     name = "users"
     path = "/users/{userId}"
@@ -148,6 +157,19 @@ class UsersStream(PerUserStream):
     single_object = True
     # A mailbox is a sending account: nothing of its credentials may pass.
     holds_credentials = True
+
+    @override
+    def records_of(self, response: requests.Response) -> list[dict[str, t.Any]]:
+        payload = self.payload(response)
+        if isinstance(payload, dict) and "_id" not in payload and payload.keys() <= NO_USER_KEYS:
+            self.logger.warning(
+                "Skipping %s: lemlist answered %d with no user (%s); it was likely deleted since /team listed it",
+                self.endpoint_of(response),
+                response.status_code,
+                "an empty object" if not payload else f"keys {', '.join(sorted(payload))}",
+            )
+            return []
+        return super().records_of(response)
 
 
 class InboxConversationsStream(PerUserStream):

@@ -20,9 +20,11 @@ if t.TYPE_CHECKING:
 
 # Before Smartlead's API existed: the first day asked for when no start_date is set.
 EARLIEST_DAY = datetime.date(2021, 1, 1)
-# Days per request: long ranges are refused or slow; 90 keeps a first sync to a few requests. It
-# must stay under a year, since a date without a year is placed by the request's range.
-DAYS_PER_REQUEST = 90
+# Days per request: production consumers of the route chunk at 30, citing the API's limit.
+DAYS_PER_REQUEST = 30
+# How far past the requested range's end a day may fall and still be of that year: the
+# account's time zone (up to UTC+14) may already be in the next day.
+ZONE_SLACK = datetime.timedelta(days=1)
 MONTH_NAMES = (
     "january", "february", "march", "april", "may", "june",
     "july", "august", "september", "october", "november", "december",
@@ -44,10 +46,10 @@ def month_number(name: str) -> int | None:
 def full_date(value: str, first: datetime.date | None, last: datetime.date | None) -> str:
     """A day of the answer as ``YYYY-MM-DD``.
 
-    ISO dates (the docs) keep their date. A day without a year (``"20 Apr"``, live) is placed in
-    the request's range [first, last]: of the years the range touches, the one that puts the day
-    inside it, so a range across New Year gives December the first year and January the next.
-    A day the range does not hold (a time zone's edge) takes the year that puts it nearest.
+    ISO dates (the docs) keep their date. A day without a year (``"20 Apr"``, live) takes the
+    latest year that puts it on or before the end of the request's range (a day past it at most,
+    for the account's time zone): a range across New Year gives December the first year and
+    January the next, and a day the answer holds outside the range is never placed in the future.
     Raises ValueError for anything else.
     """
     text = value.strip()
@@ -64,19 +66,15 @@ def full_date(value: str, first: datetime.date | None, last: datetime.date | Non
         raise ValueError(value)
     if month is None or first is None or last is None:
         raise ValueError(value)
-    candidates = []
-    for year in range(first.year - 1, last.year + 2):
+    latest = last + ZONE_SLACK
+    for year in range(latest.year, latest.year - 9, -1):
         try:
-            candidates.append(datetime.date(year, month, day))
+            placed = datetime.date(year, month, day)
         except ValueError:
             continue  # 29 Feb of a common year, 31 Apr
-    if not candidates:
-        raise ValueError(value)
-
-    def distance(day: datetime.date) -> int:
-        return max((first - day).days, (day - last).days, 0)
-
-    return min(candidates, key=distance).isoformat()
+        if placed <= latest:
+            return placed.isoformat()
+    raise ValueError(value)
 
 
 def request_range(response: requests.Response) -> tuple[datetime.date | None, datetime.date | None]:
