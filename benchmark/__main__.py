@@ -91,7 +91,8 @@ RERUN_TOUCHED = 10
 
 
 def rerun_cost(app: str, control: SandboxControl, campaigns: int, folder: Path) -> list[tuple[str, str]]:
-    """Rows: requests of a first sync, of a re-run with nothing new, and of one after K campaigns had activity."""
+    """Rows: requests of a first sync, of a re-run with nothing new, of one after K campaigns had
+    activity, and of one after K other campaigns were edited in the app without activity."""
     key = uuid.uuid4().hex
     name = f"rerun-{app}-{campaigns}"
     activities = {"activities": campaigns * 5} if app == "lemlist" else {}
@@ -108,12 +109,21 @@ def rerun_cost(app: str, control: SandboxControl, campaigns: int, folder: Path) 
     label = f"{'lemlist' if app == 'lemlist' else 'Smartlead'} re-run, {campaigns:,} campaigns"
     state_path = folder / f"state-{name}.json"
     rows = []
-    for step in ("first sync", "nothing new", f"{RERUN_TOUCHED} campaigns touched"):
+    spread = list(range(0, campaigns, campaigns // RERUN_TOUCHED))
+    steps = ("first sync", "nothing new", f"{RERUN_TOUCHED} campaigns touched", f"{RERUN_TOUCHED} campaigns edited")
+    for step in steps:
         if step.endswith("touched"):
             if app == "lemlist":
-                control.touch_campaigns(name, list(range(0, campaigns, campaigns // RERUN_TOUCHED)))
+                control.touch_campaigns(name, spread)
             else:
                 control.touch_leads(name, RERUN_TOUCHED)
+        if step.endswith("edited"):
+            # Renamed (Smartlead: also paused and given a step) in the app, with no activity.
+            edited = [c + 1 for c in spread]
+            if app == "lemlist":
+                control.touch_campaigns(name, [], edits=edited)
+            else:
+                control.edit_campaigns(name, edited)
         control.clear_requests(name)
         extra = ["--state", str(state_path)] if state_path.exists() else []
         run, state = run_tap_with_state([*command, *extra], config, folder)

@@ -20,7 +20,8 @@ def read_whole_each_run(tap_class: type[TapLemlist] | type[TapSmartlead], config
     """Full-table streams whose parent, if any, is full-table too: a child of an incremental
     stream (a replied lead's thread) is read for the parents that changed only."""
     streams = tap_class(config=config, parse_env_config=False, validate_config=False).streams
-    full = {name for name, stream in streams.items() if not stream.replication_key}
+    # A route that answers a recent period only (warm-up stats) keeps older rows: it retires none.
+    full = {name for name, stream in streams.items() if not stream.replication_key and stream.retires_rows}
     return {
         name for name in full if not streams[name].parent_stream_type or streams[name].parent_stream_type.name in full
     }

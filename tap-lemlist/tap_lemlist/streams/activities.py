@@ -76,6 +76,15 @@ class ActivitiesStream(ChangeFeed, LemlistStream):
             return None
 
     @override
+    def post_process(self, row: dict[str, t.Any], context: Context | None = None) -> dict[str, t.Any] | None:
+        recording = row.get("recording")
+        if isinstance(recording, str):
+            # A call's recording is a URL on some rows and an object on others (live captures):
+            # one JSON column holds both, the URL as {"url": ...}, which every loader accepts.
+            row["recording"] = {"url": recording}
+        return super().post_process(row, context)
+
+    @override
     def get_url_params(self, context: Context | None, next_page_token: t.Any | None) -> dict[str, t.Any]:
         params = super().get_url_params(context, next_page_token)
         low, high = self.window_of(context)
