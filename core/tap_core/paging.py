@@ -65,8 +65,9 @@ def records_in(
 class TapPaginator(BaseAPIPaginator[T]):
     """A paginator that says whether its pages can be requested before the previous one answers."""
 
-    #: Whether page ``n``'s token is known before page ``n - 1`` answers (``token``).
-    fetch_ahead: t.ClassVar[bool] = False
+    #: Whether pages may be requested before the previous one answers: page ``n``'s token is
+    #: known in advance (``token``), and so is what a short page looks like.
+    fetch_ahead: bool = False
 
     def token(self, index: int) -> T:
         """The token of page ``index`` (0 = first), where ``fetch_ahead`` holds."""
@@ -108,8 +109,9 @@ class OffsetPager(TapPaginator[int]):
         self._more_flag = more_flag
         self._seen: set[object] = set()
         self.start = start
-
-    fetch_ahead = True
+        # Without a page size, only the page after the first tells whether the first was short:
+        # pages sent ahead of it would be guesses, one at a time is the fewest requests.
+        self.fetch_ahead = page_size is not None
 
     @override
     def token(self, index: int) -> int:
