@@ -151,7 +151,8 @@ class PagesInFlight(RecordChecks):
         speculation. Where the API gives a total, every remaining page may go at once, and none
         is wasted. A list the last run read whole (``records_last_read``) sends its pages at once
         and none past the one that shows its end, until a full page there says it grew: a re-run
-        spends no request on speculation. A route without a page size is read one page at a time. An empty page ends paging unless the paginator says to go on, as in the SDK.
+        spends no request on speculation. A route without a page size is read one page at a time.
+        An empty page ends paging unless the paginator says to go on, as in the SDK.
         """
         if paginator is None:
             response = self.request(context, None).result()
