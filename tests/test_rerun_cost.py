@@ -226,4 +226,4 @@ def test_smartlead_campaigns_edited_without_activity_have_their_children_read(
 
     # Read once: the run after reads none of them again.
     rerun("tap-smartlead", config, account, changed.state)
-    assert child_requests(account, ids) == {}
+    assert child_requests(account, ids) == {}, [r["path"] for r in account.requests()]
