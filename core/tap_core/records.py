@@ -129,7 +129,9 @@ class RecordChecks(CarriesDeletions, CheckedResponses):
     # _generate_record_messages. Free-form objects (custom variables) pass whole.
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
 
-    # The last replication value checked to be a date (get_records starts each partition afresh).
+    # The greatest replication value of the current partition checked to be a date, in the form
+    # whose text order is time order (``is_canonical``): only greater ones may become its
+    # bookmark, so only they need parsing (get_records starts each partition afresh).
     _newest_checked = ""
 
     #: Whether rows of this endpoint may hold credentials (API keys, mailbox passwords):
@@ -214,14 +216,16 @@ class RecordChecks(CarriesDeletions, CheckedResponses):
             record.setdefault(self.replication_key, None)
             return
         if isinstance(value, str):
-            if value == self._newest_checked:
-                return
+            canonical = is_canonical(value)
+            if canonical and value <= self._newest_checked:
+                return  # it cannot become the bookmark: a newer, valid value is already in
             try:
                 parse_iso(value)
             except ValueError:
                 pass
             else:
-                self._newest_checked = value
+                if canonical:
+                    self._newest_checked = value
                 return
         msg = (
             f"a record of {self.route} has a '{self.replication_key}' that is a JSON {json_kind(value)}, not an "
