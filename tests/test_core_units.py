@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import gc
+import json
 import logging
 import threading
 import time
@@ -11,7 +12,7 @@ import time
 import jsonschema
 import pytest
 import requests
-from singer_sdk.singerlib import RecordMessage, StateMessage
+from singer_sdk.singerlib import ActivateVersionMessage, RecordMessage, StateMessage
 
 from tap_core import io
 from tap_core.budget import (
@@ -488,3 +489,21 @@ def test_a_held_state_goes_out_even_when_nothing_else_holds_its_writer(capsysbin
     lines = [line for line in capsysbinary.readouterr().out.splitlines() if b'"STATE"' in line]
     assert len(lines) == 2
     assert b'"final":true' in lines[-1]
+
+
+def test_a_held_state_is_not_overwritten_by_the_messages_written_after_it(capsysbinary, monkeypatch):
+    """The SDK's msgspec writer encodes every message into one shared buffer: a STATE held
+    back must keep its own bytes, or the next RECORD or ACTIVATE_VERSION replaces it and the
+    run's last STATE is lost (a child's last parent read again next run)."""
+    clock = [100.0]
+    monkeypatch.setattr(io.time, "monotonic", lambda: clock[0])
+    big = {"bookmarks": {"x": {"read_parents": {str(n): "d" * 60 for n in range(2_000)}}}}
+    writer = io.StateFlushingWriter()
+    writer.write_message(StateMessage(value=big))
+    writer.write_message(StateMessage(value={**big, "final": True}))  # held: too soon after the first
+    writer.write_message(ActivateVersionMessage(stream="x", version=1))
+    writer.write_message(RecordMessage(stream="x", record={"id": 1}))
+    io.write_held_states()
+    lines = capsysbinary.readouterr().out.splitlines()
+    assert [json.loads(line)["type"] for line in lines] == ["STATE", "ACTIVATE_VERSION", "RECORD", "STATE"]
+    assert json.loads(lines[-1])["value"]["final"] is True

@@ -54,7 +54,7 @@ class StateFlushingWriter(MsgSpecWriter):
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(*args, **kwargs)
-        self.held: bytes | bytearray | None = None
+        self.held: bytes | None = None
         #: In BATCH mode, records per stream in batch files not yet announced (the run's count).
         self.unannounced: Mapping[str, int] = {}
         self.last_state_at = float("-inf")
@@ -72,7 +72,9 @@ class StateFlushingWriter(MsgSpecWriter):
         if self.records_unannounced or (
             len(encoded) > SMALL_STATE_BYTES and now - self.last_state_at < len(encoded) / STATE_BYTES_PER_SECOND
         ):
-            self.held = encoded
+            # A copy: the SDK's msgspec writer encodes every message into one shared buffer,
+            # which the next message (a RECORD, an ACTIVATE_VERSION) would overwrite.
+            self.held = bytes(encoded)
             return
         self.held = None
         self.write_state_line(encoded, now)
