@@ -240,6 +240,25 @@ def test_one_at_a_time_sends_exactly_the_pages_needed(server):
     assert [query["offset"] for query in server.requests_to("/v2/unsubscribes/variables")] == ["0", "100", "200"]
 
 
+@pytest.mark.parametrize(("last_read", "now", "expected"), [(200, 200, 3), (250, 250, 3), (0, 0, 1), (200, 350, 4)])
+def test_a_list_read_whole_last_run_asks_for_its_pages_at_once_and_none_past_its_end(server, last_read, now, expected):
+    """A re-run knows how long the list was: its pages go out together, and the page that
+    shows its end is the last asked for, however many requests may be in flight."""
+    pages = unsubscribes(now)
+
+    def slow(query: dict[str, str]) -> Answer:
+        time.sleep(0.35)  # a round trip longer than the pacing between sends: requests overlap, as live
+        return pages(query)
+
+    server.defaults["/v2/unsubscribes/variables"] = slow
+    stream = stream_of(server, "unsubscribes", parallel_requests=8)
+    stream.stream_state["listed"] = last_read
+    rows = list(stream.get_records(None))
+    assert len(rows) == now
+    assert len(server.requests_to("/v2/unsubscribes/variables")) == expected
+    assert stream.stream_state["listed"] == now
+
+
 def test_a_route_without_a_page_size_is_read_one_page_at_a_time(server):
     """/tasks takes no page size: a first page of 20 may be the whole list or a short page of
     the API's own size, so the page after it, and no other, is asked for."""

@@ -149,7 +149,9 @@ class PagesInFlight(RecordChecks):
         (``records_expected``). After ``n`` full pages, up to ``n + 1`` more are in flight (at
         most ``parallel_requests``): pages already sent when a short page arrives are the only
         speculation. Where the API gives a total, every remaining page may go at once, and none
-        is wasted. A route without a page size is read one page at a time (``fetch_ahead``).
+        is wasted. A list the last run read whole (``records_last_read``) sends its pages at once
+        and none past the one that shows its end, until a full page there says it grew: a re-run
+        spends no request on speculation. A route without a page size is read one page at a time.
         An empty page ends paging unless the paginator says to go on, as in the SDK.
         """
         if paginator is None:
@@ -162,13 +164,25 @@ class PagesInFlight(RecordChecks):
         sent, done, last = 1, 0, None
         # Pages known to exist before any answer says so (a window as dense as the last one).
         likely = ahead.pages_within(self.records_expected(context)) // 2 if ahead else 0
+        # A list read whole last run likely holds as many records now: its pages go out at once,
+        # and none past the page that shows its end, until a full page there says it grew.
+        known = self.records_last_read(context) if ahead else None
+        horizon = None
+        if ahead and known is not None:
+            likely = max(likely, ahead.pages_within(known))
+            horizon = ahead.pages_within(known + 1)  # the page that shows the end: short, or empty
 
         def top_up() -> None:
             # Unanswered requests fill the cap; answered pages waiting behind a slow one
             # may add as many again, so one slow response does not idle the others.
             nonlocal sent
             cap = parallel if last is not None else min(max(done + 1, likely), parallel)
-            while ahead and (last is None or sent < last) and len(pending) < 2 * cap:
+            while (
+                ahead
+                and (last is None or sent < last)
+                and (horizon is None or sent < max(horizon, done + 1))
+                and len(pending) < 2 * cap
+            ):
                 if sum(1 for future in pending if not future.done()) >= cap:
                     return
                 pending.append(self.request(context, ahead.token(sent)))
@@ -206,3 +220,7 @@ class PagesInFlight(RecordChecks):
     def records_expected(self, context: Context | None) -> int:  # noqa: ARG002
         """Records this partition likely holds, before its first page answers; 0 if unknown."""
         return 0
+
+    def records_last_read(self, context: Context | None) -> int | None:  # noqa: ARG002
+        """How many records this list held when the last run read it whole; None if unknown."""
+        return None

@@ -31,6 +31,8 @@ if t.TYPE_CHECKING:
 
 # State entries of a partition that only a completed sync turns into a bookmark.
 UNFINISHED_MARKERS = ("progress_markers", "replication_key_signpost", "starting_replication_value")
+# State of a top-level full-table stream: how many records its list held when last read whole.
+LISTED = "listed"
 
 
 class EngagementStream(PagesInFlight):
@@ -106,6 +108,15 @@ class EngagementStream(PagesInFlight):
         """Whether this stream has ended for the run: its plan lacks it, or it failed."""
         return self._gated or self.failure is not None
 
+    @override
+    def records_last_read(self, context: Context | None) -> int | None:
+        """A top-level full-table list's length when the last run read it whole: a re-run asks
+        for its pages at once and none past its end."""
+        if context is not None or self.replication_key is not None:
+            return None
+        listed = self.stream_state.get(LISTED)
+        return listed if isinstance(listed, int) and not isinstance(listed, bool) and listed >= 0 else None
+
     def parents_done(self) -> None:
         """The parent stream has listed its last record: a child holding parents back for one
         request (``tap_core.batches``) reads them now."""
@@ -123,9 +134,14 @@ class EngagementStream(PagesInFlight):
             records = super().get_records(context)
             if self.child_streams and self.run.parallel_requests > 1:
                 records = self.with_children_early(records, context)
+            listed = 0
             for record in records:
+                listed += 1
                 self.progress.record()
                 yield record
+            if context is None and self.replication_key is None and not self.stopped:
+                self.stream_state[LISTED] = listed
+                self.state_manager.is_flushed = False
             children = [child for child in self.child_streams if isinstance(child, EngagementStream)]
             for child in children:
                 if context is None:
