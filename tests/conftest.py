@@ -89,6 +89,9 @@ def smartlead_config(account: Account, **settings: t.Any) -> dict[str, t.Any]:
         "api_url": f"{account.url}/api/v1",
         "max_requests_per_second": 10,
         "max_requests_per_hour": 0,
+        # all-leads-activities' own 10 a minute would make every test wait; its pacing is tested
+        # alone (test_http_policy) and the benchmark runs with it.
+        "activities_requests_per_minute": 0,
         **settings,
     }
 

@@ -29,9 +29,10 @@ from tap_core.dates import parse_iso
 from tap_core.errors import APIError
 from tap_core.http import describe_failure, retry_after_seconds
 from tap_core.paging import OffsetPager, page_pager, records_in
-from tap_core.progress import Progress
+from tap_core.progress import CapNotice, Progress
 from tap_core.redaction import MASK, SecretFilter, drop_matching_keys, is_credential, redact, secret_forms
 from tap_core.settings import schema_problems, value_problems
+from tap_core.timebox import TimeUpError
 
 NOW = datetime.datetime(2026, 6, 1, tzinfo=datetime.timezone.utc)
 
@@ -507,3 +508,42 @@ def test_a_held_state_is_not_overwritten_by_the_messages_written_after_it(capsys
     lines = capsysbinary.readouterr().out.splitlines()
     assert [json.loads(line)["type"] for line in lines] == ["STATE", "ACTIVATE_VERSION", "RECORD", "STATE"]
     assert json.loads(lines[-1])["value"]["final"] is True
+
+
+def test_a_spent_hourly_cap_is_told_once_with_when_requests_resume_and_a_send_past_the_time_box_is_not_waited():
+    """The hourly cap binds: one line says when requests resume and about when the sync ends,
+    and a run whose time box ends before then stops instead of sleeping the hour away."""
+    budget = RateBudget(100, 1.0, also=((3, 3600.0),))
+    told: list[tuple[float, int, float]] = []
+    for _ in range(3):
+        assert budget.acquire(on_long_wait=lambda *wait: told.append(wait))
+    assert told == []
+    soon = time.monotonic() + 5
+    with pytest.raises(TimeUpError):
+        budget.acquire(deadline=soon, on_long_wait=lambda *wait: told.append(wait))
+    ((wait, requests, period),) = told
+    assert 3590 < wait <= 3600.5
+    assert (requests, period) == (3, 3600.0)
+
+    lines: list[str] = []
+    logger = logging.getLogger("cap-notice-test")
+    logger.addHandler(ListHandler(lines))
+    at = datetime.datetime(2026, 12, 7, 17, 30, tzinfo=datetime.timezone.utc).timestamp()
+    notice = CapNotice(
+        "Smartlead", logger, setting="max_requests_per_hour", requests_left=lambda: 2_500, wall_clock=lambda: at
+    )
+    notice(1800.0, 1_000, 3600.0)
+    notice(1799.0, 1_000, 3600.0)  # another request waiting for the same slot: no second line
+    assert len(lines) == 1
+    assert "cap of 1,000 requests an hour (max_requests_per_hour) is spent: requests resume at 18:00 UTC" in lines[0]
+    # 2,500 left: 1,000 from 18:00, 1,000 from 19:00, the last 500 by about 19:30.
+    assert "at least 2,500 requests left, so the sync ends at the earliest about 19:30 UTC" in lines[0]
+
+
+class ListHandler(logging.Handler):
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__()
+        self.lines = lines
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())

@@ -3,6 +3,7 @@ against a scripted server in this process; backoff's sleeps are recorded, not sl
 
 from __future__ import annotations
 
+import itertools
 import json
 import socket
 import threading
@@ -271,3 +272,25 @@ def test_a_route_without_a_page_size_is_read_one_page_at_a_time(server):
     rows = read(stream_of(server, "tasks", parallel_requests=8))
     assert len(rows) == 20
     assert [query["page"] for query in server.requests_to("/tasks")] == ["0", "1"]
+
+
+def test_a_route_the_vendor_limits_on_its_own_waits_for_its_own_budget_as_well_as_the_keys(server):
+    """Smartlead counts all-leads-activities on its own (10 a minute): such a route's requests
+    take a slot of its budget, then one of the key's, so the other routes keep the key's pace."""
+    pages = unsubscribes(250)
+    arrived: list[float] = []
+
+    def timed(query: dict[str, str]) -> Answer:
+        arrived.append(time.monotonic())
+        return pages(query)
+
+    server.defaults["/v2/unsubscribes/variables"] = timed
+    # The route's own limit: as many requests as ``parallel_requests`` (1) per second.
+    stream = stream_of(server, "unsubscribes", parallel_requests=1)
+    stream.route_limit = ("parallel_requests", 1.0)
+    assert len(read(stream)) == 250
+    assert len(arrived) == 3
+    # The key alone allows 10 a second; the route's budget spaces them a second apart.
+    assert all(later - earlier >= 0.9 for earlier, later in itertools.pairwise(arrived)), arrived
+    assert stream.route_budget is not None
+    assert stream.route_budget is not stream.run.budget

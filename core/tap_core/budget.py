@@ -12,6 +12,12 @@ import statistics
 import threading
 import time
 from collections import deque
+from typing import TYPE_CHECKING
+
+from tap_core.timebox import TimeUpError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 # The vendor counts a request when it arrives; we can only time when it leaves. Two sends a
 # period apart arrive closer than that when the first one's way in took longer: a slack added to
@@ -31,6 +37,8 @@ RATE_SHOWN_OVER_SECONDS = 10.0
 # A 429 that pacing did not prevent widens the slack by this much, for the rest of the run.
 SLACK_STEP_AFTER_429 = 0.05
 LONGEST_SLACK_SECONDS = 1.0
+# A wait this long for a slot is a cap that binds (an hourly quota spent), not pacing: it is told.
+LONG_WAIT_SECONDS = 30.0
 
 
 class Limit:
@@ -111,24 +119,38 @@ class RateBudget:
             return cls(allowed, period, also=also)
         return cls(1, 1 / rate, also=also)
 
-    def acquire(self, ticket: Ticket | None = None) -> bool:
+    def acquire(
+        self,
+        ticket: Ticket | None = None,
+        *,
+        deadline: float | None = None,
+        on_long_wait: Callable[[float, int, float], None] | None = None,
+    ) -> bool:
         """Block until one request may be sent; False if its ``ticket`` was withdrawn first.
 
         Each caller books its own send time under the lock and sleeps once until then, so many
-        waiting threads do not all wake up for every free slot.
+        waiting threads do not all wake up for every free slot. A slot at or past ``deadline``
+        (the run's time box) is not booked: ``TimeUpError``. A wait of ``LONG_WAIT_SECONDS`` or
+        more, set by a limit of a longer scale (an hourly cap), is told to ``on_long_wait``
+        (the wait in seconds, and the limit's requests and period) before the sleep.
         """
         while True:
             with self._lock:
                 if ticket is not None and ticket.withdrawn.is_set():
                     return False
                 now = time.monotonic()
-                slot = max([self._paused_until, self._next_slot, *(w.earliest(now) for w in self.limits)])
+                earliest = {limit: limit.earliest(now) for limit in self.limits}
+                slot = max([self._paused_until, self._next_slot, *earliest.values()])
+                if deadline is not None and slot >= deadline:
+                    self.tell_long_wait(slot - now, earliest, on_long_wait)
+                    raise TimeUpError
                 self._next_slot = slot + self.spacing
                 for limit in self.limits:
                     # In time order: a booking made after a pause can precede earlier ones.
                     limit.sent.insert(bisect.bisect(limit.sent, slot), slot)
                 if ticket is not None:
                     ticket.booked(self, slot)
+            self.tell_long_wait(slot - now, earliest, on_long_wait)
             if slot > now:
                 if ticket is None:
                     time.sleep(slot - now)
@@ -140,6 +162,15 @@ class RateBudget:
                 if now >= self._paused_until:
                     self.recent_sends.append(now)
                     return True
+
+    @staticmethod
+    def tell_long_wait(
+        wait: float, earliest: dict[Limit, float], on_long_wait: Callable[[float, int, float], None] | None
+    ) -> None:
+        """Tell ``on_long_wait`` of a wait a cap sets (the limit whose slot is latest), if long."""
+        if wait >= LONG_WAIT_SECONDS and on_long_wait is not None:
+            binding = max(earliest, key=lambda limit: (earliest[limit], limit.vendor_period))
+            on_long_wait(wait, binding.max_requests, binding.vendor_period)
 
     def release(self, slot: float) -> None:
         """Give back a slot booked for a send that will not happen, if it is still ahead."""
@@ -227,4 +258,16 @@ def budget_for_key(api_key: str, rate: float, period: float, *, also: tuple[tupl
         budget = _budgets.get(slot)
         if budget is None:
             budget = _budgets[slot] = RateBudget.per_second(rate, period, also=also)
+        return budget
+
+
+def budget_for_route(api_key: str, route: str, max_requests: int, period: float) -> RateBudget:
+    """The process-wide budget of one route of one key, where the vendor limits that route on
+    its own (a request there takes a slot of this budget, then one of the key's)."""
+    fingerprint = hashlib.sha256(api_key.encode()).hexdigest()
+    slot = f"{fingerprint}:{route}:{max_requests}/{period}"
+    with _budgets_lock:
+        budget = _budgets.get(slot)
+        if budget is None:
+            budget = _budgets[slot] = RateBudget(max_requests, period)
         return budget

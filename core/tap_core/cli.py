@@ -24,6 +24,8 @@ EXIT_USER_ERROR = 1
 WORKER_POOLS: weakref.WeakSet[ThreadPoolExecutor] = weakref.WeakSet()
 #: One line per stream that failed part-way in this process; the run ends with them.
 STOPPED_STREAMS: list[str] = []
+#: What each tap of this process says once its sync is over (what a time box left), in order.
+AT_END: list[Callable[[], None]] = []
 
 
 class QuietUserErrors(logging.Filter):
@@ -53,6 +55,8 @@ class TapCommand(SingerCommand):
         finally:
             # A STATE held back to keep large states from flooding the target goes out last.
             write_held_states()
+        for say in AT_END:
+            say()
         if STOPPED_STREAMS:
             raise StreamsFailedError(STOPPED_STREAMS)
         return result

@@ -51,9 +51,46 @@ class PerParentStream(EngagementStream):
             raise ParentGoneError(self.endpoint_of(response))
         super().validate_response(response)
 
+    #: Read once the parent stream has listed every parent (its other children having read
+    #: theirs), not parent by parent: detail that waits for what matters first when a cap binds.
+    deferred: t.ClassVar[bool] = False
+    #: Whether the parents a deferred stream held back are being read now.
+    reading_held = False
+
+    @cached_property
+    def held(self) -> list[Context]:
+        """Parents a deferred stream holds back until its parent stream's end, in listing order."""
+        return []
+
+    @override
+    def prefetch(self, context: Context) -> None:
+        if self.deferred and not self.reading_held:
+            return  # its requests go out at the parent stream's end
+        super().prefetch(context)
+
+    @override
+    def parents_done(self) -> None:
+        if not (self.deferred and self.held and (self.selected or self.has_selected_descendents)):
+            return
+        held, ahead = list(self.held), self.run.parallel_requests
+        self.held.clear()
+        self.reading_held = True
+        try:
+            for parent in held[:ahead]:
+                self.prefetch(parent)
+            for index, parent in enumerate(held):
+                if index + ahead < len(held):
+                    self.prefetch(held[index + ahead])  # a window of early requests ahead of the one read
+                self.sync(context=parent)
+        finally:
+            self.reading_held = False
+
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
         if self.up_to_date(context):
+            return
+        if self.deferred and not self.reading_held:
+            self.held.append(dict(context or {}))
             return
         yield from self.read_parent(context)
         self.parent_synced(context)
@@ -169,7 +206,7 @@ class PerParentStream(EngagementStream):
 
     @override
     def finalize_state_progress_markers(self, state: dict[str, t.Any] | None = None) -> None:
-        if state is None:
+        if state is None and not self.unfinished:
             if self.stream_state.pop(SYNCED_PARENTS, None) is not None:
                 # Every parent is done: the next run reads them all again.
                 self.state_manager.is_flushed = False

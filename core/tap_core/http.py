@@ -22,6 +22,7 @@ from singer_sdk.exceptions import RetriableAPIError
 from typing_extensions import override
 
 from tap_core.errors import APIError
+from tap_core.timebox import TimeBox
 
 if t.TYPE_CHECKING:
     from collections.abc import Generator
@@ -45,6 +46,8 @@ TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
 
 # Where a request, and the future sending it, carry their rate-budget ticket.
 TICKET_ATTR = "_tap_core_ticket"
+# Where a request to a route the vendor limits on its own carries that route's budget.
+ROUTE_BUDGET_ATTR = "_tap_core_route_budget"
 # How much of an error body, or of an unexpected exception's text, a one-line error quotes.
 EXCERPT_CHARS = 200
 
@@ -58,16 +61,26 @@ class AbandonedError(Exception):
 
 
 class PacedSession(requests.Session):
-    """A session that takes a slot from the key's budget before every send, retries included."""
+    """A session that takes a slot from the key's budget before every send, retries included;
+    past the run's time box it sends nothing (``TimeUpError``)."""
 
-    def __init__(self, budget: RateBudget) -> None:
+    def __init__(self, budget: RateBudget, timebox: TimeBox | None = None) -> None:
         super().__init__()
         self.budget = budget
+        self.timebox = timebox or TimeBox(None)
+        #: Told when a cap of a longer scale (an hourly quota) holds a send back for long.
+        self.on_long_wait: t.Callable[[float, int, float], None] | None = None
 
     def send(self, request: requests.PreparedRequest, **kwargs: t.Any) -> requests.Response:
+        self.timebox.check()
         # Pages fetched ahead mostly wait here for their slot; past the last page, neither the
-        # server nor the budget need spend anything on them.
-        if not self.budget.acquire(getattr(request, TICKET_ATTR, None)):
+        # server nor the budget need spend anything on them. A slot past the time box is not
+        # waited for.
+        ticket = getattr(request, TICKET_ATTR, None)
+        route_budget: RateBudget | None = getattr(request, ROUTE_BUDGET_ATTR, None)
+        if route_budget is not None:
+            route_budget.acquire(deadline=self.timebox.deadline, on_long_wait=self.on_long_wait)
+        if not self.budget.acquire(ticket, deadline=self.timebox.deadline, on_long_wait=self.on_long_wait):
             raise AbandonedError
         response = super().send(request, **kwargs)
         self.budget.timed(response.elapsed.total_seconds())

@@ -12,8 +12,8 @@ from functools import cached_property
 from singer_sdk.streams.rest import PageContext
 from typing_extensions import override
 
-from tap_core.budget import Ticket
-from tap_core.http import TICKET_ATTR
+from tap_core.budget import Ticket, budget_for_route
+from tap_core.http import ROUTE_BUDGET_ATTR, TICKET_ATTR
 from tap_core.paging import TapPaginator
 from tap_core.records import RecordChecks
 
@@ -23,6 +23,8 @@ if t.TYPE_CHECKING:
     import requests
     from singer_sdk.helpers.types import Context
     from singer_sdk.pagination import BaseAPIPaginator
+
+    from tap_core.budget import RateBudget
 
 
 def _key(context: Context | None) -> tuple[tuple[str, t.Any], ...]:
@@ -67,6 +69,8 @@ class PagesInFlight(RecordChecks):
         prepared = self.prepare(context, token)
         ticket = Ticket()
         setattr(prepared, TICKET_ATTR, ticket)
+        if self.route_budget is not None:
+            setattr(prepared, ROUTE_BUDGET_ATTR, self.route_budget)
         future = self.run.pool.submit(self.request_decorator(self._request), prepared, context)
         setattr(future, TICKET_ATTR, ticket)
         return future
@@ -200,6 +204,7 @@ class PagesInFlight(RecordChecks):
                 response = pending.popleft().result()
                 records = list(self.parse_response(response))
                 yield response, records
+                self.page_emitted(context, response)
                 done += 1
                 if not records and not paginator.continue_if_empty(response):
                     return
@@ -220,6 +225,24 @@ class PagesInFlight(RecordChecks):
     def records_expected(self, context: Context | None) -> int:  # noqa: ARG002
         """Records this partition likely holds, before its first page answers; 0 if unknown."""
         return 0
+
+    def page_emitted(self, context: Context | None, response: requests.Response) -> None:
+        """Every record of this page is emitted (a page past a short one included): a stream
+        whose pages cover known ranges may checkpoint here, so that an empty range counts too."""
+
+    @cached_property
+    def route_budget(self) -> RateBudget | None:
+        """This route's own budget, where the vendor limits it beside the key's limits
+        (``route_limit``: the setting of its requests per ``route_limit_seconds``)."""
+        if self.route_limit is None:
+            return None
+        setting, period = self.route_limit
+        allowed = int(self.config.get(setting) or 0)
+        return budget_for_route(str(self.config["api_key"]), self.path, allowed, period) if allowed else None
+
+    #: Where the vendor limits this route on its own: the setting of its requests, and the
+    #: period in seconds they are counted over. None: only the key's limits.
+    route_limit: t.ClassVar[tuple[str, float] | None] = None
 
     def records_last_read(self, context: Context | None) -> int | None:  # noqa: ARG002
         """How many records this list held when the last run read it whole; None if unknown."""

@@ -6,11 +6,12 @@ rate against the key's ceiling, and, where the stream can tell, an estimate of w
 
 from __future__ import annotations
 
+import datetime
+import threading
 import time
 import typing as t
 
 if t.TYPE_CHECKING:
-    import datetime
     import logging
     from collections.abc import Callable
 
@@ -72,3 +73,59 @@ def format_seconds(seconds: float) -> str:
     if seconds < 5400:  # noqa: PLR2004
         return f"{seconds / 60:.0f} min"
     return f"{seconds / 3600:.1f} h"
+
+
+class CapNotice:
+    """One line when a cap of a longer scale (an hourly quota) holds every request back: the
+    time requests resume, and the earliest the sync can end at that cap (from the requests it
+    knows it still needs: a child's parents count once their list is read). One line per wait,
+    however many requests are waiting."""
+
+    def __init__(
+        self,
+        vendor: str,
+        logger: logging.Logger,
+        *,
+        setting: str,
+        requests_left: Callable[[], int | None],
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.vendor = vendor
+        self.logger = logger
+        #: The setting that sets the cap, for the line.
+        self.setting = setting
+        #: About how many requests the sync still needs; None if unknown.
+        self.requests_left = requests_left
+        self.wall_clock = wall_clock
+        self.told_until = 0.0
+        self._lock = threading.Lock()
+
+    def __call__(self, wait: float, max_requests: int, period: float) -> None:
+        now = self.wall_clock()
+        resume = now + wait
+        with self._lock:
+            # Every request waiting for the same slot would say it again (to the clock's jitter).
+            if resume <= self.told_until + SAME_WAIT_SECONDS:
+                return
+            self.told_until = resume
+        cap = f"{max_requests:,} requests an hour" if period == HOUR else f"{max_requests:,} requests per {period:g} s"
+        parts = [f"{self.vendor}'s cap of {cap} ({self.setting}) is spent: requests resume at {utc_clock(resume)} UTC"]
+        left = self.requests_left()
+        if left:
+            ends = resume + max(0.0, (left - max_requests) / max_requests) * period
+            parts.append(
+                f"at least {left:,} requests left, so the sync ends at the earliest about "
+                f"{utc_clock(ends, day=ends - now > DAY)} UTC (max_run_minutes ends a run sooner; the next goes "
+                "on from there)"
+            )
+        self.logger.warning("%s.", "; ".join(parts))
+
+
+HOUR = 3600.0
+DAY = 86400.0
+SAME_WAIT_SECONDS = 60.0
+
+
+def utc_clock(epoch: float, *, day: bool = False) -> str:
+    moment = datetime.datetime.fromtimestamp(epoch, tz=datetime.timezone.utc)
+    return moment.strftime("%Y-%m-%d %H:%M" if day else "%H:%M")

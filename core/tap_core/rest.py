@@ -23,10 +23,12 @@ from tap_core.errors import AuthError, ConfigError, PlanGatedError, TapError
 from tap_core.http import EXCERPT_CHARS
 from tap_core.inflight import PagesInFlight, abandon
 from tap_core.progress import Progress
+from tap_core.timebox import CUT_BY_TIME_BOX, DONE_THIS_ROUND, TimeUpError
 
 if t.TYPE_CHECKING:
     from collections.abc import Generator, Iterable, Iterator
 
+    import requests
     from singer_sdk.helpers.types import Context
 
 # State entries of a partition that only a completed sync turns into a bookmark.
@@ -47,6 +49,9 @@ class EngagementStream(PagesInFlight):
     reads_from: t.ClassVar[dict[str, type[EngagementStream]]] = {}
 
     _gated = False
+    #: Where this top-level stream comes in the run, after the event feeds: lower first, then by
+    #: name. What a model needs first goes first, so that when an hourly cap binds it is in early.
+    sync_order: t.ClassVar[int] = 50
 
     @cached_property
     def progress(self) -> Progress:
@@ -105,8 +110,36 @@ class EngagementStream(PagesInFlight):
 
     @property
     def stopped(self) -> bool:
-        """Whether this stream has ended for the run: its plan lacks it, or it failed."""
-        return self._gated or self.failure is not None
+        """Whether this stream has ended for the run: its plan lacks it, it failed, or the run's
+        time box ended it before its end."""
+        return self._gated or self.failure is not None or self.unfinished or self.done_this_round
+
+    #: Whether this run skips this stream: an earlier run of the round, cut by its time box,
+    #: read it whole (``timebox.DONE_THIS_ROUND``).
+    done_this_round = False
+
+    #: Whether the run's time box (``max_run_minutes``) ended this stream before its end.
+    unfinished = False
+    #: Whether this stream read to its end in this run (a child: its parent listed every parent).
+    finished = False
+
+    @property
+    def descendants(self) -> list[EngagementStream]:
+        """This stream's children, theirs, and so on."""
+        found = []
+        for child in self.child_streams:
+            if isinstance(child, EngagementStream):
+                found += [child, *child.descendants]
+        return found
+
+    #: Records the API returned to this stream so far, read ahead of the ones emitted included.
+    records_seen = 0
+
+    @override
+    def records_of(self, response: requests.Response) -> list[dict[str, t.Any]]:
+        rows = super().records_of(response)
+        self.records_seen += len(rows)
+        return rows
 
     @override
     def records_last_read(self, context: Context | None) -> int | None:
@@ -128,6 +161,12 @@ class EngagementStream(PagesInFlight):
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
         if self._gated:
             return
+        if context is None and self.parent_stream_type is None:
+            if self.run.resuming_round and self.stream_state.get(DONE_THIS_ROUND):
+                self.done_this_round = True
+                self.logger.info("Skipping '%s': read whole by the runs before, which max_run_minutes cut", self.name)
+                return
+            self.stream_state.pop(DONE_THIS_ROUND, None)
         # Another partition's values say nothing of this one's bookmark.
         self._newest_checked = ""
         try:
@@ -147,6 +186,7 @@ class EngagementStream(PagesInFlight):
                 if context is None:
                     # Every parent was listed and its children synced: they may forget the rest.
                     child.all_parents_listed = True
+                    child.finished = not child.stopped
                 child.parents_done()
                 if context is None and not child.stopped and self.table_version is not None:
                     # Under a parent read whole: an incremental parent lists only what changed.
@@ -167,7 +207,7 @@ class EngagementStream(PagesInFlight):
         """The SDK's sync of this stream (or of one parent's share of a child stream), which
         a failure ends for this stream alone: the other streams go on, and the run names it
         last. (``Stream.sync``, the public entry, is final in the SDK.)"""
-        if self.failure is not None:
+        if self.failure is not None or self.unfinished:
             return
         try:
             for record in super()._sync_records(context, write_messages=write_messages):
@@ -179,12 +219,19 @@ class EngagementStream(PagesInFlight):
                 yield record
         except (AuthError, ConfigError):
             raise  # the key or the settings: no stream can go on
+        except TimeUpError:
+            self.stop_at_time_box()
+            return
         except Exception as exc:
             self.stop_after(exc)
             return
         if context is None and not self.stopped:
             # The whole stream (every partition) is done; a child's whole read ends with its parent's.
+            self.finished = True
             self.retire_unsent()
+            if self.parent_stream_type is None and not any(child.unfinished for child in self.descendants):
+                self.stream_state[DONE_THIS_ROUND] = True
+                self.state_manager.is_flushed = False
 
     @override
     def get_batches(
@@ -198,6 +245,14 @@ class EngagementStream(PagesInFlight):
             self.run.unannounced[self.name] = 0
             yield encoding, manifest
 
+    def stop_at_time_box(self) -> None:
+        """The run's time box ended this stream: what it emitted stays in its STATE, the rest is
+        the next run's. Not a failure: the run exits 0."""
+        self.unfinished = True
+        self.run.unfinished.append(self.name)
+        self.stream_state[CUT_BY_TIME_BOX] = True
+        self.drop_unfinished()
+
     def stop_after(self, exc: Exception) -> None:
         """End this stream: keep what its STATE already holds, drop what it had not finished."""
         if isinstance(exc, TapError):
@@ -210,6 +265,15 @@ class EngagementStream(PagesInFlight):
                 f"unexpected {type(exc).__name__} on {self.route} ({detail}); report it with the traceback above"
             )
         self.logger.warning("Stream '%s' stopped; the other streams go on: %s", self.name, self.failure)
+        self.drop_unfinished()
+        STOPPED_STREAMS.append(
+            f"Stream '{self.name}' stopped: {self.failure}. The other streams went on. To sync without it "
+            f"meanwhile: meltano select {self.run.command} --exclude {self.name} '*'."
+        )
+
+    def drop_unfinished(self) -> None:
+        """Keep what this stream's STATE already holds; drop its requests sent early and the
+        progress it had not finished, which would otherwise become the bookmark."""
         with self._early_lock:
             early = [future for pages in self._early.values() for future in pages.values()]
             self._early.clear()
@@ -221,7 +285,3 @@ class EngagementStream(PagesInFlight):
                 state.pop(marker, None)
         self.state_manager.is_flushed = False
         self._write_state_message()
-        STOPPED_STREAMS.append(
-            f"Stream '{self.name}' stopped: {self.failure}. The other streams went on. To sync without it "
-            f"meanwhile: meltano select {self.run.command} --exclude {self.name} '*'."
-        )

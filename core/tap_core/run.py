@@ -17,6 +17,7 @@ import requests
 
 from tap_core.cli import WORKER_POOLS
 from tap_core.http import PacedSession
+from tap_core.timebox import TimeBox
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
@@ -47,6 +48,15 @@ class SyncRun:
     #: In the SDK's BATCH mode, per stream: records written to a batch file whose BATCH message
     #: has not gone out yet. No STATE goes out while any is left (see ``io.StateFlushingWriter``).
     unannounced: collections.Counter[str] = field(default_factory=collections.Counter)
+    #: The moment past which no request is sent (``max_run_minutes``).
+    timebox: TimeBox = field(default_factory=lambda: TimeBox(None))
+    #: Streams the time box ended before their end, in the order they stopped.
+    unfinished: list[str] = field(default_factory=list)
+    #: Whether the last run was cut by its time box: this one reads only the top-level streams
+    #: that run's round has not read whole (``timebox.DONE_THIS_ROUND``).
+    resuming_round: bool = False
+    #: Told when a cap of a longer scale holds requests back (wait s, its requests, its period s).
+    on_long_wait: Callable[[float, int, float], None] | None = field(default=None, repr=False)
 
     @cached_property
     def budget(self) -> RateBudget:
@@ -54,7 +64,8 @@ class SyncRun:
 
     @cached_property
     def session(self) -> PacedSession:
-        session = PacedSession(self.budget)
+        session = PacedSession(self.budget, self.timebox)
+        session.on_long_wait = self.on_long_wait
         # One pooled connection per worker thread, so parallel requests reuse connections.
         adapter = requests.adapters.HTTPAdapter(pool_maxsize=self.parallel_requests)
         session.mount("http://", adapter)

@@ -108,6 +108,18 @@ def common_settings(
             ),
         ),
         th.Property(
+            "max_run_minutes",
+            th.NumberType(minimum=0),
+            default=0,
+            title="Maximum run minutes",
+            description=(
+                "Stop sending requests after this many minutes: the requests already sent are emitted, the "
+                "STATE says what is done, the run exits 0 and the next run goes on from there (an hourly "
+                "schedule with 55 never overlaps itself; a first sync too big for one run completes over "
+                "several). 0: no limit."
+            ),
+        ),
+        th.Property(
             "max_requests_per_second",
             th.NumberType(exclusive_minimum=0, maximum=max_rate),
             default=max_rate if default_rate is None else default_rate,

@@ -12,20 +12,22 @@ from typing_extensions import override
 
 from tap_core.budget import budget_for_key
 from tap_core.changes import ChangeFeed
-from tap_core.cli import tap_command
+from tap_core.cli import AT_END, tap_command
 from tap_core.errors import AuthError, ConfigError, PlanGatedError
 from tap_core.fanout import PerParentStream
 from tap_core.io import StateFlushingWriter
+from tap_core.progress import CapNotice
 from tap_core.redaction import mask_secrets_in_logs, redact_known
+from tap_core.rest import EngagementStream
 from tap_core.run import SyncRun
 from tap_core.settings import raise_if_invalid, schema_problems, value_problems
+from tap_core.timebox import TimeBox, take_cut_marks
 
 if t.TYPE_CHECKING:
     import click
     from singer_sdk.streams import Stream
 
     from tap_core.budget import RateBudget
-    from tap_core.rest import EngagementStream
 
 
 class EngagementTap(Tap):
@@ -84,10 +86,24 @@ class EngagementTap(Tap):
             env_var=self.env_var,
             on_gated=self.note_gated,
             started_at=self.sync_started_at,
+            timebox=TimeBox(float(self.config.get("max_run_minutes") or 0) or None),
+            on_long_wait=CapNotice(
+                self.vendor, self.logger, setting=self.cap_setting, requests_left=self.requests_left
+            ),
         )
         if isinstance(self.message_writer, StateFlushingWriter):
             self.message_writer.unannounced = run.unannounced
+        AT_END.append(self.say_what_is_left)
         return run
+
+    @override
+    def load_state(self, state: dict[str, t.Any]) -> None:
+        super().load_state(state)
+        self.run.resuming_round = take_cut_marks(t.cast("dict[str, t.Any]", self.state))
+        if self.run.resuming_round:
+            self.logger.info(
+                "The last run stopped at max_run_minutes: this one reads only the streams it had not read whole"
+            )
 
     def make_budget(self) -> RateBudget:
         """The key's request budget, shared with every tap of this process using the key."""
@@ -101,6 +117,42 @@ class EngagementTap(Tap):
     def longer_rate_periods(self) -> tuple[tuple[int, float], ...]:
         """Caps at longer scales (requests, seconds), e.g. an hourly quota; none by default."""
         return ()
+
+    #: The setting of the cap ``longer_rate_periods`` gives, for the line that says it binds.
+    cap_setting: t.ClassVar[str] = "max_requests_per_hour"
+
+    def requests_left(self) -> int | None:
+        """About how many requests this sync still needs: a request for each selected stream
+        not begun, and for each child one per parent its parent listed and it has not reached."""
+        streams = [stream for stream in self.streams.values() if isinstance(stream, EngagementStream)]
+        by_type = {type(stream): stream for stream in streams}
+        left = 0
+        for stream in streams:
+            if not stream.selected or stream.finished or (stream.stopped and not stream.unfinished):
+                continue
+            parent = by_type.get(stream.parent_stream_type) if stream.parent_stream_type else None  # type: ignore[arg-type]
+            if parent is not None and parent.done_this_round:
+                continue  # read whole earlier in the round, children included
+            if isinstance(stream, PerParentStream) and parent is not None:
+                parents = max(parent.records_seen, parent.records_last_read(None) or 0)
+                left += max(0, parents - len(stream.parents_listed))
+            elif stream.records_seen == 0:
+                left += 1
+        return left
+
+    def say_what_is_left(self) -> None:
+        """The run's last line when its time box ended it: what is left for the next run."""
+        unfinished = self.run.unfinished
+        if unfinished:
+            minutes = float(self.config.get("max_run_minutes") or 0)
+            self.logger.warning(
+                "Stopped at max_run_minutes (%g): %d stream(s) not finished (%s), at least %s requests left. "
+                "What was emitted is in the STATE; the next run goes on from there.",
+                minutes,
+                len(unfinished),
+                ", ".join(dict.fromkeys(unfinished)),
+                f"{self.requests_left():,}",
+            )
 
     def default_rate(self) -> float:
         return float(self.config_jsonschema["properties"]["max_requests_per_second"]["default"])
@@ -125,9 +177,12 @@ class EngagementTap(Tap):
     def streams(self) -> dict[str, Stream]:
         streams = super().streams
         if not self.feeds_first:
-            # Event feeds first: their marks say which campaigns' children this run reads.
-            # The SDK syncs in this dict's order, which it made by name.
-            ordered = sorted(streams.items(), key=lambda item: not isinstance(item[1], ChangeFeed))
+            # Event feeds first: their marks say which campaigns' children this run reads; then
+            # each stream's ``sync_order``. The SDK syncs in this dict's order, made by name.
+            ordered = sorted(
+                streams.items(),
+                key=lambda item: (not isinstance(item[1], ChangeFeed), getattr(item[1], "sync_order", 50)),
+            )
             streams.clear()
             streams.update(ordered)
             self.feeds_first = True
