@@ -7,6 +7,7 @@ Meltano Hub (``hub/_data/meltano/extractors/<tap>/<variant>.yml``, see hub/READM
 
 from __future__ import annotations
 
+import importlib
 import importlib.metadata
 import json
 import subprocess
@@ -95,9 +96,15 @@ def project_urls(tap: str) -> dict[str, str]:
     return dict(tuple(part.strip() for part in entry.split(",", 1)) for entry in entries)  # type: ignore[misc]
 
 
+def opt_in_streams(tap: str) -> list[str]:
+    """The tap's streams not selected by default (``selected_by_default = False``)."""
+    streams = importlib.import_module(f"{tap.replace('-', '_')}.streams")
+    return sorted(stream.name for stream in streams.STREAM_TYPES if not stream.selected_by_default)
+
+
 def definition(tap: str, info: dict[str, t.Any]) -> dict[str, t.Any]:
     """What Meltano needs to install and configure the tap: shared by both files."""
-    return {
+    found = {
         "name": tap,
         "namespace": tap.replace("-", "_"),
         "executable": tap,
@@ -105,6 +112,12 @@ def definition(tap: str, info: dict[str, t.Any]) -> dict[str, t.Any]:
         "settings_group_validation": [sorted(info["settings"].get("required", []))],
         "settings": settings(info["settings"]),
     }
+    opt_in = opt_in_streams(tap)
+    if opt_in:
+        # Meltano's own default rule ("*.*") selects every stream, whatever the catalog's
+        # selected-by-default says: the definition's rules leave the opt-in streams out.
+        found["select"] = ["*.*", *(f"!{name}.*" for name in opt_in)]
+    return found
 
 
 def hub_file(tap: str, info: dict[str, t.Any]) -> dict[str, t.Any]:

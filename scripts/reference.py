@@ -122,15 +122,28 @@ def rerun_reads(stream_type: t.Any, stream_types: tuple[t.Any, ...]) -> str:
     return "all of it (no filter says what changed)"
 
 
+def selection(stream_type: t.Any) -> str:
+    """Whether a catalog from ``--discover`` (and Meltano's rules) selects the stream, and when it is read."""
+    if not stream_type.selected_by_default:
+        return "no: select it"
+    if getattr(stream_type, "deferred", False):
+        return f"yes, after every `{stream_type.parent_stream_type.name}` row's other children"
+    return "yes"
+
+
 def stream_table(tap: str) -> list[str]:
-    lines = ["| stream | endpoint | replication | primary key | a re-run reads |", "|---|---|---|---|---|"]
+    lines = [
+        "| stream | endpoint | replication | primary key | selected | a re-run reads |",
+        "|---|---|---|---|---|---|",
+    ]
     stream_types = stream_classes(tap)
     for stream_type in stream_types:
         key = stream_type.replication_key  # a class attribute, or the SDK's property where unset
         replication = f"incremental on `{key}`" if isinstance(key, str) else "full table"
         keys = ", ".join(f"`{name}`" for name in stream_type.primary_keys or ())
         rerun = rerun_reads(stream_type, stream_types)
-        lines.append(f"| `{stream_type.name}` | {summary(stream_type)} | {replication} | {keys} | {rerun} |")
+        chosen = selection(stream_type)
+        lines.append(f"| `{stream_type.name}` | {summary(stream_type)} | {replication} | {keys} | {chosen} | {rerun} |")
     return lines
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.meltano_project import meltano, smartlead_env
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 TAPS = ("tap-lemlist", "tap-smartlead")
@@ -107,3 +109,21 @@ def test_meltano_reads_a_setting_only_the_sdk_knew_from_the_environment():
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads(done.stdout[done.stdout.index("{") :])["parallel_requests"] == 3
+
+
+def test_meltano_leaves_the_opt_in_streams_out_by_default(installed_project, smartlead_account):
+    """Meltano's own default rule ("*.*") would select every stream whatever the catalog says:
+    the definition's rules leave the per-lead and per-mailbox detail out, and a user's
+    ``meltano select`` can still add it."""
+    account = smartlead_account(campaigns=1)
+    listed = meltano(installed_project, "select", "tap-smartlead", "--list", "--all", env=smartlead_env(account))
+    assert listed.returncode == 0, listed.stderr[-2000:]
+    chosen: dict[str, set[str]] = {}
+    for line in listed.stdout.splitlines():
+        if line.strip().startswith("[") and "." in line:
+            mark, entity = line.strip()[1:].split("]", 1)
+            chosen.setdefault(entity.strip().split(".")[0], set()).add(mark.strip())
+    assert chosen["lead_message_history"] == {"excluded"}
+    assert chosen["email_account_warmup_stats"] == {"excluded"}
+    for stream in ("lead_activities", "campaigns", "campaign_statistics", "campaign_leads", "email_accounts"):
+        assert "selected" in chosen[stream], chosen[stream]

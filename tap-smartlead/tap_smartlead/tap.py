@@ -16,6 +16,9 @@ DEFAULT_RATE_PER_SECOND = 1.0
 MAX_RATE_PER_SECOND = 10
 RATE_PERIOD_SECONDS = 2.0
 DEFAULT_REQUESTS_PER_HOUR = 1000
+# all-leads-activities on its own: 10 a minute (a production reader's limit and its 429 text,
+# and an integration catalogue made from Smartlead's own documentation).
+DEFAULT_ACTIVITIES_PER_MINUTE = 10
 HOUR = 3600.0
 
 
@@ -40,6 +43,16 @@ class TapSmartlead(EngagementTap):
             default=DEFAULT_REQUESTS_PER_HOUR,
             title="Maximum requests per hour",
             description="Hourly cap for the key (Smartlead's Standard plan: 1,000). 0: no hourly cap.",
+        ),
+        th.Property(
+            "activities_requests_per_minute",
+            th.IntegerType(minimum=0),
+            default=DEFAULT_ACTIVITIES_PER_MINUTE,
+            title="All-leads-activities requests per minute",
+            description=(
+                "Smartlead limits /campaigns/all-leads-activities to 10 requests a minute, beside the key's "
+                "own limits; its requests count against both. 0: no separate limit."
+            ),
         ),
         th.Property(
             "client_id",

@@ -75,6 +75,8 @@ class LeadActivitiesStream(ChangeFeed, SmartleadStream):
     parent_type = CampaignsStream
     reads_from: t.ClassVar[dict[str, type[EngagementStream]]] = {"campaigns_stream": CampaignsStream}
     campaigns_stream: CampaignsStream
+    # Smartlead counts this route on its own, 10 requests a minute (docs/evidence/smartlead.md).
+    route_limit = ("activities_requests_per_minute", 60.0)
 
     @override
     def get_new_paginator(self) -> BaseAPIPaginator[t.Any]:

@@ -113,6 +113,18 @@ class DayWiseStatsStream(SmartleadStream):
         return days_before(str(start), float(self.config.get("lookback_days", 0))).date()
 
     @override
+    def page_emitted(self, context: Context | None, response: requests.Response) -> None:
+        """Every day up to this request's end is emitted: the bookmark moves there, so that a run
+        the time box ends does not ask again for the empty months before the account's first send."""
+        _, last = request_range(response)
+        if last is None or context is not None:
+            return
+        state = self.stream_state
+        if str(state.get("replication_key_value") or "") < last.isoformat():
+            state.update(replication_key=self.replication_key, replication_key_value=last.isoformat())
+            self.state_manager.is_flushed = False
+
+    @override
     def get_new_paginator(self) -> DayChunkPager:
         last = self.run.started_at.date()
         return DayChunkPager(min(self.first_day(self.context), last), last, DAYS_PER_REQUEST)

@@ -43,6 +43,7 @@ class CampaignsStream(SmartleadStream):
     name = "campaigns"
     path = "/campaigns/"
     primary_keys = ("id",)
+    sync_order = 30
     records_keys: t.ClassVar[tuple[str, ...]] = ("campaigns", "data")
 
     @override
@@ -70,6 +71,8 @@ class CampaignSequencesStream(CampaignChildStream):
     name = "campaign_sequences"
     path = "/campaigns/{campaign_id}/sequences"
     primary_keys = ("id",)
+    # Campaign settings, not the funnel: read after every campaign's leads, statistics, analytics.
+    deferred = True
 
 
 class CampaignLeadsStream(CampaignChildStream):
@@ -153,6 +156,7 @@ class CampaignWebhooksStream(CampaignChildStream):
     name = "campaign_webhooks"
     path = "/campaigns/{campaign_id}/webhooks"
     primary_keys = ("campaign_id", "id")
+    deferred = True
     records_keys: t.ClassVar[tuple[str, ...]] = ("webhooks", "data")
 
     @override

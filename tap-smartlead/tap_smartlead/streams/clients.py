@@ -38,3 +38,5 @@ class LeadCategoriesStream(SmartleadStream):
     name = "lead_categories"
     path = "/leads/fetch-categories"
     primary_keys = ("id",)
+    # A model input of one request: before the campaigns' hundreds.
+    sync_order = 10

@@ -56,6 +56,8 @@ class EmailAccountsStream(MailboxStream):
     path = "/email-accounts/"
     primary_keys = ("id",)
     paging = "offset"
+    # A model input of a few requests: before the campaigns' hundreds.
+    sync_order = 20
 
     def wanted(self, row: dict[str, t.Any]) -> bool:
         client = self.client_id()
@@ -79,6 +81,8 @@ class CampaignEmailAccountsStream(MailboxStream, CampaignChildStream):
     primary_keys = ("campaign_id", "id")
     # The docs give this route's mailboxes a reputation of their own, in words ("excellent").
     text_fields: t.ClassVar[tuple[str, ...]] = ("warmup_reputation",)
+    # Which mailboxes send for a campaign, not the funnel: read after the campaigns' own children.
+    deferred = True
 
 
 class EmailAccountWarmupStatsStream(PerParentStream, SmartleadStream):
@@ -105,6 +109,9 @@ class EmailAccountWarmupStatsStream(PerParentStream, SmartleadStream):
     holds_credentials = True
     retires_rows = False
     rerun_reads = "each mailbox once per UTC day (the day's first run), whatever else is selected"
+    # Opt-in: one request per mailbox a day. email_accounts rows already carry each mailbox's
+    # warm-up totals and reputation (warmup_details); this adds the per-day counts.
+    selected_by_default = False
 
     @property
     def today(self) -> datetime.date:

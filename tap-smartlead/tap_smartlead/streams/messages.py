@@ -47,6 +47,9 @@ class LeadMessageHistoryStream(PerParentStream, SmartleadStream):
     records_keys: t.ClassVar[tuple[str, ...]] = ("history", "messages")
     text_fields: t.ClassVar[tuple[str, ...]] = ("stats_id", "message_id", "id")
     rerun_reads = "the leads with a reply not read before"
+    # Opt-in: one request per replied lead, for whole threads. lead_activities already carries
+    # each sent email and its first reply's body; campaign_statistics each email's outcome.
+    selected_by_default = False
 
     @property
     @override
