@@ -163,6 +163,73 @@ def run_tap_with_state(command: list[str], config: dict[str, t.Any], folder: Pat
     return TapRun(records, 0.0, 0.0, time.monotonic() - started), state
 
 
+# The routes the outreach model reads (transform/models/staging), per tap: the first sync has
+# built the model's inputs once the last request to any of them has answered.
+MODEL_ROUTES: dict[str, re.Pattern[str]] = {
+    "lemlist": re.compile(
+        r"^/api/(activities|campaigns|team|users/[^/]+|v2/campaigns/[^/]+/stats|v2/campaigns/stats/batch"
+        r"|campaigns/[^/]+/export/leads)$"
+    ),
+    "smartlead": re.compile(
+        r"^/api/v1/(campaigns/|campaigns/\d+/(statistics|analytics|leads)|leads/fetch-categories|email-accounts/)$"
+    ),
+}
+# The vendors' default caps, for the hours a first sync takes: (requests/s, requests/hour or 0).
+DEFAULT_CAPS = {"lemlist": (10.0, 0), "smartlead": (1.0, 1_000)}
+# A first sync's account: the shape of the measured Smartlead account (6 leads a campaign, 257
+# mailboxes), and lemlist campaigns with 5 activities each.
+FIRST_SYNC_ACCOUNTS: dict[str, dict[str, t.Any]] = {
+    "lemlist": {"activity_days": 30},
+    "smartlead": {"leads_per_campaign": 6, "email_accounts": 257, "rate_limit": 20},
+}
+
+
+def hours_at_default_caps(app: str, requests: int) -> float:
+    per_second, per_hour = DEFAULT_CAPS[app]
+    hours = requests / per_second / 3600
+    return max(hours, requests / per_hour) if per_hour else hours
+
+
+def first_sync(app: str, control: SandboxControl, campaigns: int, folder: Path) -> list[tuple[str, str]]:
+    """Rows: a first sync of the default selection (what a catalog from ``--discover`` selects):
+    its requests and the hours they mean at the vendor's default caps, the request by which the
+    model's inputs are complete, and the re-run after it with nothing new."""
+    key = uuid.uuid4().hex
+    name = f"first-{app}-{campaigns}"
+    activities = {"activities": campaigns * 5} if app == "lemlist" else {}
+    spec = {"campaigns": campaigns, "latency_ms": LATENCY_MS, **activities, **FIRST_SYNC_ACCOUNTS[app]}
+    control.put_account(name, key=key, **spec)
+    command = [str(BIN / f"tap-{app}")]
+    config: dict[str, t.Any] = {"api_key": key, "api_url": f"{control.url}/api"}
+    if app == "smartlead":
+        # Ten times the default rate and no hourly cap, so that it runs in minutes; the hours
+        # at the default caps are derived from the requests.
+        config |= {"api_url": f"{control.url}/api/v1", "max_requests_per_second": 10, "max_requests_per_hour": 0}
+    label = f"{'lemlist' if app == 'lemlist' else 'Smartlead'} first sync, {campaigns:,} campaigns"
+    control.clear_requests(name)
+    run, state = run_tap_with_state(command, config, folder)
+    log = sorted(control.requests(name), key=lambda r: float(r["t"]))
+    model = MODEL_ROUTES[app]
+    complete = max((n for n, r in enumerate(log, 1) if model.match(str(r["path"]).split("?")[0])), default=0)
+    control.clear_requests(name)
+    config_path = folder / f"state-{name}.json"
+    config_path.write_text(json.dumps(state))
+    run_tap_with_state([*command, "--state", str(config_path)], config, folder)
+    rerun = len(control.requests(name))
+    hours = hours_at_default_caps(app, len(log))
+    return [
+        (
+            f"{label}: requests (default selection)",
+            f"{len(log):,}, {hours:.2f} h at the default caps ({run.records:,} records, {run.wall_seconds:.0f} s here)",
+        ),
+        (
+            f"{label}: model inputs complete at request",
+            f"{complete:,} ({hours_at_default_caps(app, complete):.2f} h at the default caps)",
+        ),
+        (f"{label}: re-run with nothing new", f"{rerun} requests"),
+    ]
+
+
 RAMP_SECONDS = 2.0
 
 
@@ -190,7 +257,7 @@ def rate_text(overall: float, sustained: float, ceiling: float, sent: int) -> st
 def main() -> int:  # noqa: PLR0912, PLR0915
     parser = argparse.ArgumentParser(prog="python -m benchmark", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller sizes (about 10 minutes instead of 60)")
-    sections = ("activities", "children", "smartlead", "rerun", "cpu", "rss")
+    sections = ("activities", "children", "smartlead", "firstsync", "rerun", "cpu", "rss")
     parser.add_argument("--only", nargs="+", choices=sections, default=sections, help="run only these parts")
     args = parser.parse_args()
     activities = 5_000 if args.quick else 20_000
@@ -263,6 +330,13 @@ def main() -> int:  # noqa: PLR0912, PLR0915
                         f"{run.records / run.wall_seconds:.0f}, {throttled} 429s",
                     ),
                 ]
+
+            # First syncs of the default selection: requests, hours at the default caps, and when
+            # the model's inputs are complete.
+            if "firstsync" in args.only:
+                for campaigns in rerun_sizes:
+                    rows += first_sync("smartlead", smartlead_ctl, campaigns, folder)
+                    rows += first_sync("lemlist", lemlist_ctl, campaigns, folder)
 
             # Re-run cost: a first sync of every stream, a re-run with nothing new, then one after
             # K campaigns had activity; requests counted by the sandbox, per-campaign ones apart.
