@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import gzip
+import importlib
 import json
 import os
 import signal
@@ -170,3 +171,9 @@ def killed_run(
         except ValueError:
             continue
     return TapRun(process.returncode, "", "", read_batches(messages))
+
+
+def opt_in_streams(executable: str) -> set[str]:
+    """The tap's streams a catalog from ``--discover`` leaves unselected (``selected_by_default``)."""
+    streams = importlib.import_module(f"{executable.replace('-', '_')}.streams")
+    return {stream.name for stream in streams.STREAM_TYPES if not stream.selected_by_default}

@@ -14,6 +14,7 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sandbox.catalog import select
 from tap_core.errors import TapError
 from tap_core.http import InvalidBodyError
 from tap_core.records import as_text
@@ -41,7 +42,10 @@ JSON = st.recursive(
 
 @functools.cache
 def tap_of(tap: str) -> EngagementTap:
-    return TAP_CLASSES[tap](config=CONFIG, parse_env_config=False)
+    """The tap with every stream selected, the opt-in ones included."""
+    catalog = TAP_CLASSES[tap](config=CONFIG, parse_env_config=False).catalog_dict
+    every = {entry["tap_stream_id"] for entry in catalog["streams"]}
+    return TAP_CLASSES[tap](config=CONFIG, catalog=select(catalog, every), parse_env_config=False)
 
 
 def stream_of(tap: str, name: str) -> EngagementStream:

@@ -11,6 +11,7 @@ import msgspec
 import pytest
 import requests
 
+from sandbox.catalog import select
 from tap_core.errors import APIError
 from tap_smartlead.streams.activities import reply_mark
 from tap_smartlead.streams.analytics import full_date
@@ -23,10 +24,11 @@ if t.TYPE_CHECKING:
 
 @functools.cache
 def tap() -> TapSmartlead:
-    return TapSmartlead(
-        config={"api_key": "unit-test-key", "api_url": "http://127.0.0.1:9/api/v1", "start_date": "2024-01-01"},
-        parse_env_config=False,
-    )
+    """A tap with every stream selected, the opt-in ones included."""
+    config = {"api_key": "unit-test-key", "api_url": "http://127.0.0.1:9/api/v1", "start_date": "2024-01-01"}
+    catalog = TapSmartlead(config=config, parse_env_config=False).catalog_dict
+    every = {entry["tap_stream_id"] for entry in catalog["streams"]}
+    return TapSmartlead(config=config, catalog=select(catalog, every), parse_env_config=False)
 
 
 def response_of(stream: EngagementStream, payload: object, query: str = "") -> requests.Response:

@@ -45,7 +45,8 @@ def run_at(
     capsysbinary: pytest.CaptureFixture[bytes],
     streams: set[str] | None = None,
 ) -> Run:
-    """One run of the tap whose clock says ``now``, against the account's sandbox set to ``now``."""
+    """One run of the tap whose clock says ``now``, against the account's sandbox set to ``now``,
+    with ``streams`` selected (None: every stream, the opt-in ones included)."""
 
     class ClockedTap(TapSmartlead):
         @classmethod
@@ -55,13 +56,11 @@ def run_at(
     account.control.set_clock(account.name, now.isoformat())
     account.control.clear_requests(account.name)
     config = smartlead_config(account)
-    catalog = None
-    if streams is not None:
-        catalog = TapSmartlead(config=config).catalog_dict
-        for entry in catalog["streams"]:
-            for item in entry["metadata"]:
-                if not item["breadcrumb"]:
-                    item["metadata"]["selected"] = entry["tap_stream_id"] in streams
+    catalog = TapSmartlead(config=config).catalog_dict
+    for entry in catalog["streams"]:
+        for item in entry["metadata"]:
+            if not item["breadcrumb"]:
+                item["metadata"]["selected"] = streams is None or entry["tap_stream_id"] in streams
     capsysbinary.readouterr()
     ClockedTap(config=config, state=state, catalog=catalog).sync_all()
     io.write_held_states()  # as the command does when it ends
