@@ -547,3 +547,15 @@ class ListHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.lines.append(record.getMessage())
+
+
+def test_a_servers_pause_is_not_told_as_a_spent_cap():
+    """A 429's Retry-After pauses every sender; the retry line says so, and no cap is named."""
+    budget = RateBudget(100, 1.0, also=((1_000, 3600.0),))
+    budget.pause(0.05)
+    told: list[tuple[float, int, float]] = []
+    assert budget.acquire(on_long_wait=lambda *wait: told.append(wait))
+    budget.pause(40.0)
+    with pytest.raises(TimeUpError):
+        budget.acquire(deadline=time.monotonic() + 1, on_long_wait=lambda *wait: told.append(wait))
+    assert told == []

@@ -142,7 +142,7 @@ class RateBudget:
                 earliest = {limit: limit.earliest(now) for limit in self.limits}
                 slot = max([self._paused_until, self._next_slot, *earliest.values()])
                 if deadline is not None and slot >= deadline:
-                    self.tell_long_wait(slot - now, earliest, on_long_wait)
+                    self.tell_long_wait(now, earliest, on_long_wait)
                     raise TimeUpError
                 self._next_slot = slot + self.spacing
                 for limit in self.limits:
@@ -150,7 +150,7 @@ class RateBudget:
                     limit.sent.insert(bisect.bisect(limit.sent, slot), slot)
                 if ticket is not None:
                     ticket.booked(self, slot)
-            self.tell_long_wait(slot - now, earliest, on_long_wait)
+            self.tell_long_wait(now, earliest, on_long_wait)
             if slot > now:
                 if ticket is None:
                     time.sleep(slot - now)
@@ -165,11 +165,13 @@ class RateBudget:
 
     @staticmethod
     def tell_long_wait(
-        wait: float, earliest: dict[Limit, float], on_long_wait: Callable[[float, int, float], None] | None
+        now: float, earliest: dict[Limit, float], on_long_wait: Callable[[float, int, float], None] | None
     ) -> None:
-        """Tell ``on_long_wait`` of a wait a cap sets (the limit whose slot is latest), if long."""
+        """Tell ``on_long_wait`` of a long wait that a limit sets (the one whose slot is latest);
+        a server's pause (a 429's ``Retry-After``) is not a cap, and its retry line says it."""
+        binding = max(earliest, key=lambda limit: (earliest[limit], limit.vendor_period))
+        wait = earliest[binding] - now
         if wait >= LONG_WAIT_SECONDS and on_long_wait is not None:
-            binding = max(earliest, key=lambda limit: (earliest[limit], limit.vendor_period))
             on_long_wait(wait, binding.max_requests, binding.vendor_period)
 
     def release(self, slot: float) -> None:
