@@ -180,7 +180,13 @@ DEFAULT_CAPS = {"lemlist": (10.0, 0), "smartlead": (1.0, 1_000)}
 # mailboxes), and lemlist campaigns with 5 activities each.
 FIRST_SYNC_ACCOUNTS: dict[str, dict[str, t.Any]] = {
     "lemlist": {"activity_days": 30},
-    "smartlead": {"leads_per_campaign": 6, "email_accounts": 257, "rate_limit": 20},
+    "smartlead": {
+        "leads_per_campaign": 6,
+        "email_accounts": 257,
+        "rate_limit": 20,
+        # Smartlead's own limit on the activity feed, counted on arrival.
+        "route_limits": {"/api/v1/campaigns/all-leads-activities": [10, 60]},
+    },
 }
 
 
@@ -209,6 +215,7 @@ def first_sync(app: str, control: SandboxControl, campaigns: int, folder: Path) 
     control.clear_requests(name)
     run, state = run_tap_with_state(command, config, folder)
     log = sorted(control.requests(name), key=lambda r: float(r["t"]))
+    refused = sum(1 for r in log if r.get("status") == 429)
     model = MODEL_ROUTES[app]
     complete = max((n for n, r in enumerate(log, 1) if model.match(str(r["path"]).split("?")[0])), default=0)
     control.clear_requests(name)
@@ -220,7 +227,8 @@ def first_sync(app: str, control: SandboxControl, campaigns: int, folder: Path) 
     return [
         (
             f"{label}: requests (default selection)",
-            f"{len(log):,}, {hours:.2f} h at the default caps ({run.records:,} records, {run.wall_seconds:.0f} s here)",
+            f"{len(log):,}, {hours:.2f} h at the default caps ({run.records:,} records, {refused} 429s, "
+            f"{run.wall_seconds:.0f} s here)",
         ),
         (
             f"{label}: model inputs complete at request",

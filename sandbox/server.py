@@ -135,6 +135,27 @@ class Account:
         self.log: list[dict[str, t.Any]] = []
         self.lock = threading.Lock()
         self.rng = random.Random(spec.get("seed", 0))  # noqa: S311
+        # Limits beside the key's: an hourly cap (``hourly_limit``), and routes the vendor counts on
+        # their own (``route_limits``: path -> [requests, seconds]), e.g. Smartlead's 10 a minute
+        # on all-leads-activities. Off unless the spec sets them.
+        self.hourly = SlidingLimit(int(spec["hourly_limit"]), 3600.0) if spec.get("hourly_limit") else None
+        self.route_limits = {
+            str(path): SlidingLimit(int(limit[0]), float(limit[1]))
+            for path, limit in (spec.get("route_limits") or {}).items()
+        }
+
+    def admit(self, path: str, arrived: float) -> tuple[bool, int, float]:
+        """Count one arrival against every limit that applies; refused if any is spent (a route's
+        own refusal says nothing of the key's remaining count, as live, and gives no wait)."""
+        admitted, remaining, frees_in = self.rate.admit(arrived)
+        if self.hourly is not None:
+            hourly, _, hourly_frees = self.hourly.admit(arrived)
+            if not hourly:
+                admitted, frees_in = False, max(frees_in, hourly_frees)
+        route = self.route_limits.get(path)
+        if route is not None and not route.admit(arrived)[0]:
+            admitted = False
+        return admitted, remaining, frees_in
 
     def latencies(self) -> tuple[float, float]:
         """Seconds on the way in and on the way out, each with its own jitter."""
@@ -315,7 +336,7 @@ class Handler(BaseHTTPRequestHandler):
             except ValueError:
                 entry["body"] = None
         with account.lock:
-            admitted, remaining, frees_in = account.rate.admit(arrived)
+            admitted, remaining, frees_in = account.admit(request.path, arrived)
             account.log.append(entry)
         rate_headers = app.rate_headers(remaining, frees_in, time.time())
         if outbound:
