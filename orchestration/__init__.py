@@ -1,0 +1,1 @@
+"""Dagster definitions for the Meltano project: one sync job per extractor (see definitions.py)."""
