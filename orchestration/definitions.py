@@ -32,7 +32,7 @@ def sync_job(extractor: Extractor) -> dg.JobDefinition:
     """The job that syncs one extractor into the loader."""
 
     @dg.op(
-        name=extractor.job_name,
+        name=f"sync_{extractor.job_name}",
         pool=extractor.pool,
         retry_policy=RETRIES,
         tags={"meltano/extractor": extractor.name},

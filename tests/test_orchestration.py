@@ -89,6 +89,7 @@ def test_the_dagster_definitions_load_with_no_key_set(project: Path) -> None:
         "import json\n"
         "from orchestration.definitions import build\n"
         "defs = build()\n"
+        "defs.get_repository_def().get_all_jobs()  # what Dagster checks when it loads them\n"
         "jobs = {job.name: [node.definition.pool for node in job.nodes] for job in defs.jobs}\n"
         "schedules = {s.name: [s.cron_schedule, s.default_status.value] for s in defs.schedules}\n"
         "print(json.dumps({'jobs': jobs, 'schedules': schedules}))\n"
