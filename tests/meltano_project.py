@@ -127,3 +127,37 @@ def project_copy(destination: Path) -> Path:
     for kind in ("extractors", "loaders", "utilities"):
         (project / ".meltano" / kind).symlink_to(install_project() / ".meltano" / kind)
     return project
+
+
+# An agency's account file: two lemlist accounts on one key, one on another, a Smartlead client on the
+# agency key, and a schedule of its own for one of them.
+AGENCY_ACCOUNTS = """
+plugins:
+  extractors:
+  - name: tap-lemlist--acme
+    inherit_from: tap-lemlist
+    load_schema: lemlist_acme
+    config:
+      api_key: $LEMLIST_ACME_API_KEY
+  - name: tap-lemlist--acme-emea
+    inherit_from: tap-lemlist
+    load_schema: lemlist_acme_emea
+    config:
+      api_key: $LEMLIST_ACME_API_KEY
+  - name: tap-lemlist--globex
+    inherit_from: tap-lemlist
+    load_schema: lemlist_globex
+    config:
+      api_key: $LEMLIST_GLOBEX_API_KEY
+  - name: tap-smartlead--client-101
+    inherit_from: tap-smartlead
+    load_schema: smartlead_client_101
+    config:
+      client_id: 101
+schedules:
+- name: globex-every-two-hours
+  extractor: tap-lemlist--globex
+  loader: target-postgres
+  interval: 0 */2 * * *
+  transform: skip
+"""

@@ -177,3 +177,17 @@ def opt_in_streams(executable: str) -> set[str]:
     """The tap's streams a catalog from ``--discover`` leaves unselected (``selected_by_default``)."""
     streams = importlib.import_module(f"{executable.replace('-', '_')}.streams")
     return {stream.name for stream in streams.STREAM_TYPES if not stream.selected_by_default}
+
+
+# Fields that hold a run's own start (the end of the period counted), not the vendor's data.
+RUN_FIELDS = frozenset({"endDate", "end_date"})
+
+
+def upserted(runs: t.Iterable[TapRun], keys: dict[str, tuple[str, ...]]) -> dict[str, dict[tuple[t.Any, ...], t.Any]]:
+    """What a target holds after these runs, in order: each stream's rows upserted on its key."""
+    held: dict[str, dict[tuple[t.Any, ...], t.Any]] = {name: {} for name in keys}
+    for run in runs:
+        for name, key in keys.items():
+            for row in run.records(name):
+                held[name][tuple(row.get(k) for k in key)] = {k: v for k, v in row.items() if k not in RUN_FIELDS}
+    return held

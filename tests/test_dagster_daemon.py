@@ -22,7 +22,7 @@ import requests
 
 from orchestration.meltano_project import extractors
 from tests.conftest import Account
-from tests.meltano_project import project_copy
+from tests.meltano_project import AGENCY_ACCOUNTS, project_copy
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterator
@@ -32,26 +32,6 @@ if t.TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 DAGSTER_BIN = ROOT / ".venv-dagster" / "bin"
 BIN = Path(sys.executable).parent
-
-ACCOUNTS = """
-plugins:
-  extractors:
-  - name: tap-lemlist--acme
-    inherit_from: tap-lemlist
-    load_schema: lemlist_acme
-    config:
-      api_key: $LEMLIST_ACME_API_KEY
-  - name: tap-lemlist--acme-emea
-    inherit_from: tap-lemlist
-    load_schema: lemlist_acme_emea
-    config:
-      api_key: $LEMLIST_ACME_API_KEY
-  - name: tap-lemlist--globex
-    inherit_from: tap-lemlist
-    load_schema: lemlist_globex
-    config:
-      api_key: $LEMLIST_GLOBEX_API_KEY
-"""
 
 
 def database(postgres: Postgres) -> str:
@@ -145,7 +125,7 @@ def dagster(
     postgres: Postgres, installed_project: Path, tmp_path: Path
 ) -> Iterator[tuple[Dagster, dict[str, Account]]]:
     project = project_copy(tmp_path / "project")
-    (project / "accounts" / "customers.meltano.yml").write_text(ACCOUNTS)
+    (project / "accounts" / "customers.meltano.yml").write_text(AGENCY_ACCOUNTS)
     accounts = {
         "acme": Account("lemlist", activities=200, campaigns=2, latency_ms=200),
         "globex": Account("lemlist", activities=200, campaigns=2, latency_ms=200),

@@ -13,40 +13,10 @@ from pathlib import Path
 import pytest
 
 from orchestration.meltano_project import DEFAULT_CRON, extractors
+from tests.meltano_project import AGENCY_ACCOUNTS
 
 ROOT = Path(__file__).resolve().parent.parent
 DAGSTER_PYTHON = ROOT / ".venv-dagster" / "bin" / "python"
-
-ACCOUNTS = """
-plugins:
-  extractors:
-  - name: tap-lemlist--acme
-    inherit_from: tap-lemlist
-    load_schema: lemlist_acme
-    config:
-      api_key: $LEMLIST_ACME_API_KEY
-  - name: tap-lemlist--acme-emea
-    inherit_from: tap-lemlist
-    load_schema: lemlist_acme_emea
-    config:
-      api_key: $LEMLIST_ACME_API_KEY
-  - name: tap-lemlist--globex
-    inherit_from: tap-lemlist
-    load_schema: lemlist_globex
-    config:
-      api_key: $LEMLIST_GLOBEX_API_KEY
-  - name: tap-smartlead--client-101
-    inherit_from: tap-smartlead
-    load_schema: smartlead_client_101
-    config:
-      client_id: 101
-schedules:
-- name: globex-every-two-hours
-  extractor: tap-lemlist--globex
-  loader: target-postgres
-  interval: 0 */2 * * *
-  transform: skip
-"""
 
 
 @pytest.fixture
@@ -57,7 +27,7 @@ def project(tmp_path: Path) -> Path:
     shutil.copy(ROOT / "meltano.yml", root / "meltano.yml")
     shutil.copytree(ROOT / "plugins", root / "plugins")
     (root / "accounts").mkdir()
-    (root / "accounts" / "customers.meltano.yml").write_text(ACCOUNTS)
+    (root / "accounts" / "customers.meltano.yml").write_text(AGENCY_ACCOUNTS)
     return root
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from sandbox import smartlead as smartlead_sandbox
 from tests.conftest import Account, lemlist_config, smartlead_config
-from tests.taprun import TapRun, run_tap
+from tests.taprun import TapRun, run_tap, upserted
 
 # Short enough that a sandbox first sync with real latency needs several runs.
 RUN_SECONDS = 4.0
@@ -37,18 +37,6 @@ LEMLIST_KEYS = {
     "sequences": ("_id",),
     "campaign_leads": ("campaignId", "_id"),
 }
-# Fields that hold a run's own start (the end of the period counted), not the vendor's data.
-RUN_FIELDS = {"endDate", "end_date"}
-
-
-def tables(runs: t.Iterable[TapRun], keys: dict[str, tuple[str, ...]]) -> dict[str, dict[tuple[t.Any, ...], t.Any]]:
-    """What a target holds after these runs, in order: each stream's rows upserted on its key."""
-    held: dict[str, dict[tuple[t.Any, ...], t.Any]] = {name: {} for name in keys}
-    for run in runs:
-        for name, key in keys.items():
-            for row in run.records(name):
-                held[name][tuple(row.get(k) for k in key)] = {k: v for k, v in row.items() if k not in RUN_FIELDS}
-    return held
 
 
 def boxed_runs(executable: str, config: dict[str, t.Any]) -> list[TapRun]:
@@ -85,4 +73,4 @@ def test_a_first_sync_cut_into_time_boxed_runs_leaves_the_tables_of_one_run(
 
     whole = run_tap(executable, config)
     assert whole.returncode == 0, whole.stderr[-2000:]
-    assert tables(runs, keys) == tables([whole], keys)
+    assert upserted(runs, keys) == upserted([whole], keys)
