@@ -128,6 +128,11 @@ def test_campaign_leads_resume_per_campaign(tap, make_account, make_config):
     asked = {match[1] for r in account.requests() if (match := LEADS_PATH.search(r["path"]))}
     assert asked, "the re-run read no campaign's leads at all"
     assert not {str(c) for c in finished} & asked, why
+    if before == expected:
+        # The kill landed after the last record, once the stream had ended whole: its STATE says
+        # so, and the re-run is a new full read of every campaign, as any next run is.
+        assert not finished, why
+        return
     assert len({campaign for campaign, _ in set(after) & before}) <= 1, why
     assert "synced_parents" not in resumed.state["bookmarks"].get("campaign_leads", {})
 
