@@ -187,6 +187,8 @@ def test_rate_limit_429_waits_for_retry_after(lemlist_account):
     assert set(statuses[3:]) <= {200}
     assert sent[2]["t"] - sent[1]["t"] >= 2.0  # type: ignore[operator]
     assert "Retrying /activities" in run.stderr
+    # The run's count of what it charged to the key includes the retried send.
+    assert f"Requests sent: {len(account.requests())} to the lemlist API" in run.stderr
 
 
 def test_pacing_stays_under_20_requests_per_2_seconds(lemlist_account):
@@ -322,7 +324,10 @@ def test_rejected_key_is_one_line_without_traceback(lemlist_account):
 def test_parallel_requests_emit_exactly_what_one_at_a_time_does(lemlist_account):
     account = lemlist_account(activities=730, campaigns=9, contacts=1100)
     one = lemlist(account, settings={"parallel_requests": 1})
+    account.control.clear_requests(account.name)
     many = lemlist(account, settings={"parallel_requests": 8})
+    # Sends from 8 threads are all counted.
+    assert f"Requests sent: {len(account.requests())} to the lemlist API" in many.stderr
     # Each run's stats window ends at its own start, so endDate alone may differ.
     assert one.returncode == many.returncode == 0, one.stderr + many.stderr
     assert many.rows(ignore={"endDate"}) == one.rows(ignore={"endDate"})

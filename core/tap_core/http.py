@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections
 import email.utils
 import random
+import threading
 import time
 import typing as t
 from http import HTTPStatus
@@ -70,6 +71,9 @@ class PacedSession(requests.Session):
         self.timebox = timebox or TimeBox(None)
         #: Told when a cap of a longer scale (an hourly quota) holds a send back for long.
         self.on_long_wait: t.Callable[[float, int, float], None] | None = None
+        # Sends that reached the vendor (retries included): what the key's quota was charged.
+        self.sent = 0
+        self._sent_lock = threading.Lock()
 
     def send(self, request: requests.PreparedRequest, **kwargs: t.Any) -> requests.Response:
         self.timebox.check()
@@ -82,6 +86,8 @@ class PacedSession(requests.Session):
             route_budget.acquire(deadline=self.timebox.deadline, on_long_wait=self.on_long_wait)
         if not self.budget.acquire(ticket, deadline=self.timebox.deadline, on_long_wait=self.on_long_wait):
             raise AbandonedError
+        with self._sent_lock:
+            self.sent += 1
         response = super().send(request, **kwargs)
         self.budget.timed(response.elapsed.total_seconds())
         return response

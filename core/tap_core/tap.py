@@ -30,6 +30,10 @@ if t.TYPE_CHECKING:
     from tap_core.budget import RateBudget
 
 
+#: How the run's last line about requests begins.
+REQUESTS_SENT = "Requests sent:"
+
+
 class EngagementTap(Tap):
     """A tap for one sales-engagement API; subclasses name the vendor and its limits."""
 
@@ -94,6 +98,7 @@ class EngagementTap(Tap):
         if isinstance(self.message_writer, StateFlushingWriter):
             self.message_writer.unannounced = run.unannounced
         AT_END.append(self.say_what_is_left)
+        AT_END.append(self.say_requests_sent)
         return run
 
     @override
@@ -153,6 +158,12 @@ class EngagementTap(Tap):
                 ", ".join(dict.fromkeys(unfinished)),
                 f"{self.requests_left():,}",
             )
+
+    def say_requests_sent(self) -> None:
+        """How many requests the run charged to the key's quota (retries included), for the
+        people and the orchestrators that count them (``orchestration`` reads this line)."""
+        sent = self.run.session.sent if "session" in vars(self.run) else 0
+        self.logger.info("%s %d to the %s API, retries included", REQUESTS_SENT, sent, self.vendor)
 
     def default_rate(self) -> float:
         return float(self.config_jsonschema["properties"]["max_requests_per_second"]["default"])
