@@ -48,7 +48,11 @@ def about(tap: str) -> dict[str, t.Any]:
 
 
 def kind_of(schema: dict[str, t.Any]) -> str:
-    """Meltano's kind for a JSON schema (a number is a decimal: rates like 0.5 per second)."""
+    """Meltano's kind for a JSON schema. A number is an integer to Meltano: Meltano reads a
+    ``decimal`` setting from the environment (``TAP_LEMLIST_MAX_RUN_MINUTES=25``) as a Decimal,
+    which it then cannot write into the tap's config, and the run fails. An integer setting read
+    from the environment is a whole number; a fraction (0.5 per second) is still taken from
+    meltano.yml, where Meltano keeps the YAML number as it is."""
     if schema.get("secret"):
         return "password"
     if "enum" in schema:
@@ -63,7 +67,7 @@ def kind_of(schema: dict[str, t.Any]) -> str:
         return "array"
     if schema.get("format") in {"date-time", "date"}:
         return "date_iso8601"
-    return {"integer": "integer", "number": "decimal", "boolean": "boolean", "array": "array", "object": "object"}.get(
+    return {"integer": "integer", "number": "integer", "boolean": "boolean", "array": "array", "object": "object"}.get(
         named[0] if named else "string", "string"
     )
 

@@ -127,3 +127,32 @@ def test_meltano_leaves_the_opt_in_streams_out_by_default(installed_project, sma
     assert chosen["email_account_warmup_stats"] == {"excluded"}
     for stream in ("lead_activities", "campaigns", "campaign_statistics", "campaign_leads", "email_accounts"):
         assert "selected" in chosen[stream], chosen[stream]
+
+
+@pytest.mark.parametrize("tap", TAPS)
+def test_every_number_setting_is_read_from_the_environment(tap):
+    """Meltano read a ``decimal`` setting from the environment as a Decimal it could not write into
+    the tap's config: ``TAP_LEMLIST_MAX_RUN_MINUTES=25`` (the scheduled-sync workflow's) failed
+    every run."""
+    numbers = {
+        name: prop
+        for name, prop in about(tap)["settings"]["properties"].items()
+        if set(prop.get("type", [])) & {"number", "integer"}
+    }
+    assert {"max_requests_per_second", "max_run_minutes"} <= set(numbers)
+    prefix = tap.upper().replace("-", "_")
+    done = subprocess.run(
+        [BIN / "meltano", "config", "print", tap],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={
+            **os.environ,
+            "PATH": f"{BIN}:{os.environ['PATH']}",
+            **{f"{prefix}_{name.upper()}": "2" for name in numbers},
+        },
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    config = json.loads(done.stdout[done.stdout.index("{") :])
+    assert {name: config[name] for name in numbers} == dict.fromkeys(numbers, 2)
