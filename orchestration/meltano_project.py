@@ -19,6 +19,8 @@ LOADER = "target-postgres"
 #: When a sync runs unless a Meltano schedule in the project says otherwise: hourly.
 DEFAULT_CRON = "0 * * * *"
 #: Meltano's named intervals, as cron.
+#: The outreach model's own pool: one dbt build at a time, whatever starts it.
+MODEL_POOL = "outreach_model"
 INTERVALS = {"@hourly": "0 * * * *", "@daily": "0 0 * * *", "@weekly": "0 0 * * 0", "@monthly": "0 0 1 * *"}
 
 
@@ -33,6 +35,8 @@ class Extractor:
     #: never the key itself.
     key_source: str
     cron: str
+    #: The schema its loader writes (Meltano's ``load_schema``): what the model's sources name.
+    load_schema: str
 
     @property
     def pool(self) -> str:
@@ -83,5 +87,17 @@ def extractors(root: Path) -> list[Extractor]:
             or key_reference((parent or {}).get("config"))
             or f"${tap.upper().replace('-', '_')}_API_KEY"
         )
-        found.append(Extractor(name=name, tap=tap, key_source=source, cron=crons.get(name, DEFAULT_CRON)))
+        # Meltano's default load schema is the plugin's name, with "_" for "-"; an account's own
+        # wins over its parent's.
+        schema = plugin.get("load_schema") or (parent or {}).get("load_schema") or name.replace("-", "_")
+        found.append(
+            Extractor(
+                name=name, tap=tap, key_source=source, cron=crons.get(name, DEFAULT_CRON), load_schema=str(schema)
+            )
+        )
     return found
+
+
+def pools(root: Path) -> list[str]:
+    """Every pool the project's runs queue on, each to be limited to one run at a time."""
+    return sorted({extractor.pool for extractor in extractors(root)} | {MODEL_POOL})

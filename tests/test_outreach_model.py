@@ -19,6 +19,8 @@ import psycopg
 import pytest
 import requests
 
+from tests.chromium import FLAGS
+from tests.chromium import chromium as find_chromium
 from tests.conftest import Account
 from tests.meltano_project import ROOT, Run, lemlist_env, project_copy, smartlead_env
 
@@ -59,16 +61,6 @@ SMARTLEAD_COUNTERS = {
     "unsubscribed_count": ("unsubscribed", "leads"),
     "interested": ("interested", "leads"),  # campaign_lead_stats.interested
 }
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-)
 
 
 @dataclass
@@ -344,11 +336,10 @@ def test_the_report_renders_every_campaign_in_headless_chromium(built, tmp_path)
     # Self-contained: nothing to fetch.
     text = page.read_text()
     assert not re.search(r"(src|href)=\"?https?:", text)
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-    assert chromium, "headless Chromium is needed: scripts/test installs it (Debian: apt-get install chromium)"
+    chromium = find_chromium()
     profile = tmp_path / "profile"
     dom = subprocess.run(
-        [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom", page.as_uri()],
+        [chromium, *FLAGS, f"--user-data-dir={profile}", "--dump-dom", page.as_uri()],
         capture_output=True, text=True, timeout=120, check=False,
     ).stdout  # fmt: skip
     # The page's script counted the charts the browser laid out with a size: two per campaign.
@@ -362,7 +353,7 @@ def test_the_report_renders_every_campaign_in_headless_chromium(built, tmp_path)
     assert dom.count("<tr>") > 1
     shot = tmp_path / "report.png"
     subprocess.run(
-        [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--screenshot={shot}", "--window-size=1300,1400",
+        [chromium, *FLAGS, f"--user-data-dir={profile}", f"--screenshot={shot}", "--window-size=1300,1400",
          page.as_uri()],
         capture_output=True, timeout=120, check=False,
     )  # fmt: skip
