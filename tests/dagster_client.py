@@ -37,6 +37,16 @@ def runs(job: str | None = None, run_ids: list[str] | None = None) -> list[dict[
     return sorted((run_record(record) for record in records), key=lambda run: run["start"] or float("inf"))
 
 
+def finished_runs(job: str, at_least: int, seconds: float) -> list[dict[str, t.Any]]:
+    """A job's finished runs, oldest first, once there are ``at_least`` (or the time is up)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        found = [run for run in runs(job=job) if run["end"]]
+        if len(found) >= at_least or time.monotonic() > deadline:
+            return found
+        time.sleep(2)
+
+
 def wait(run_ids: list[str], seconds: float) -> list[dict[str, t.Any]]:
     """The runs once all have finished (or the time is up)."""
     instance = DagsterInstance.get()
@@ -48,9 +58,13 @@ def wait(run_ids: list[str], seconds: float) -> list[dict[str, t.Any]]:
         time.sleep(2)
 
 
-def events(run_id: str) -> dict[str, t.Any]:
-    """A run's step retries and failures, and every message of its event log."""
+def events(run_ids: list[str]) -> dict[str, dict[str, t.Any]]:
+    """Each run's step retries and failures, and every message of its event log."""
     instance = DagsterInstance.get()
+    return {run_id: run_events(instance, run_id) for run_id in run_ids}
+
+
+def run_events(instance: DagsterInstance, run_id: str) -> dict[str, t.Any]:
     logs = instance.all_logs(run_id)
     failures = [
         entry.dagster_event.step_failure_data.user_failure_data.description
@@ -70,8 +84,18 @@ def events(run_id: str) -> dict[str, t.Any]:
     }
 
 
-def materializations(key: str) -> list[dict[str, t.Any]]:
-    """Every materialization of an asset (``a/b`` for a key of two parts), oldest first."""
+def materializations(key: str, at_least: int = 0, seconds: float = 0) -> list[dict[str, t.Any]]:
+    """Every materialization of an asset (``a/b`` for a key of two parts), oldest first; waiting up
+    to ``seconds`` for there to be ``at_least`` so many."""
+    deadline = time.monotonic() + seconds
+    while True:
+        found = materialized(key)
+        if len(found) >= at_least or time.monotonic() > deadline:
+            return found
+        time.sleep(2)
+
+
+def materialized(key: str) -> list[dict[str, t.Any]]:
     instance = DagsterInstance.get()
     result = instance.fetch_materializations(AssetKey(key.split("/")), limit=100, ascending=True)
     return [
@@ -91,6 +115,7 @@ QUESTIONS: dict[str, t.Callable[..., t.Any]] = {
     "wait": wait,
     "events": events,
     "materializations": materializations,
+    "finished_runs": finished_runs,
 }
 
 if __name__ == "__main__":

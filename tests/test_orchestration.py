@@ -21,10 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DAGSTER_PYTHON = ROOT / ".venv-dagster" / "bin" / "python"
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
+def project_files(root: Path) -> Path:
     """The repository's Meltano project files, with an account file of four accounts."""
-    root = tmp_path / "project"
     root.mkdir()
     shutil.copy(ROOT / "meltano.yml", root / "meltano.yml")
     shutil.copytree(ROOT / "plugins", root / "plugins")
@@ -32,6 +30,18 @@ def project(tmp_path: Path) -> Path:
     (root / "accounts").mkdir()
     (root / "accounts" / "customers.meltano.yml").write_text(AGENCY_ACCOUNTS)
     return root
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return project_files(tmp_path / "project")
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, t.Any]]:
+    """The project's code location as Dagster loads it (dbt parses its model once for the module)."""
+    root = project_files(tmp_path_factory.mktemp("loaded") / "project")
+    return root, load_definitions(root)
 
 
 def test_every_extractor_is_a_sync_and_each_key_has_one_pool(project: Path) -> None:
@@ -83,22 +93,24 @@ def load_definitions(project: Path) -> dict[str, t.Any]:
     return t.cast("dict[str, t.Any]", json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def test_the_dagster_definitions_load_with_no_key_set(project: Path) -> None:
-    loaded = load_definitions(project)
+def test_the_dagster_definitions_load_with_no_key_set(loaded: tuple[Path, dict[str, t.Any]]) -> None:
+    project, definitions = loaded
     expected = {extractor.job_name: [extractor.pool] for extractor in extractors(project)}
-    assert loaded["jobs"] == expected
-    assert set(loaded["jobs"]) >= {"tap_lemlist__acme", "tap_smartlead__client_101"}
-    assert loaded["schedules"]["tap_lemlist__globex_schedule"] == ["0 */2 * * *", "RUNNING"]
-    assert loaded["schedules"]["tap_lemlist__acme_schedule"] == [DEFAULT_CRON, "RUNNING"]
+    assert definitions["jobs"] == expected
+    assert set(definitions["jobs"]) >= {"tap_lemlist__acme", "tap_smartlead__client_101"}
+    assert definitions["schedules"]["tap_lemlist__globex_schedule"] == ["0 */2 * * *", "RUNNING"]
+    assert definitions["schedules"]["tap_lemlist__acme_schedule"] == [DEFAULT_CRON, "RUNNING"]
     # Each extractor's load is an asset named as its job is.
     for job in expected:
-        assert loaded["parents"][job] == []
-    assert loaded["sensors"] == ["outreach_model_after_loads"]
+        assert definitions["parents"][job] == []
+    assert definitions["sensors"] == ["outreach_model_after_loads"]
 
 
-def test_the_model_builds_after_the_loads_whose_schemas_it_reads(project: Path) -> None:
+def test_the_model_builds_after_the_loads_whose_schemas_it_reads(
+    loaded: tuple[Path, dict[str, t.Any]], project: Path
+) -> None:
     # By default the model reads the base taps' schemas.
-    parents = load_definitions(project)["parents"]
+    parents = loaded[1]["parents"]
     assert parents["staging/stg_lemlist__activities"] == ["tap_lemlist"]
     assert parents["staging/stg_smartlead__emails"] == ["tap_smartlead"]
     assert "staging/stg_lemlist__activities" in parents["outreach_events"]
