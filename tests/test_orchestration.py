@@ -37,11 +37,24 @@ def project(tmp_path: Path) -> Path:
     return project_files(tmp_path / "project")
 
 
+# The project as it is, with the model pointed at two accounts' schemas, and with a dbt file that
+# does not parse.
+VARIANTS = ("as_is", "accounts_read", "model_broken")
+
+
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, t.Any]]:
-    """The project's code location as Dagster loads it (dbt parses its model once for the module)."""
-    root = project_files(tmp_path_factory.mktemp("loaded") / "project")
-    return root, load_definitions(root)
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, dict[str, t.Any]]]:
+    """Each variant's code location as Dagster loads it, all in one process of its environment."""
+    roots = {name: project_files(tmp_path_factory.mktemp(name) / "project") for name in VARIANTS}
+    settings = roots["accounts_read"] / "transform" / "dbt_project.yml"
+    settings.write_text(
+        settings.read_text()
+        .replace("lemlist_schema: tap_lemlist", "lemlist_schema: lemlist_globex")
+        .replace("smartlead_schema: tap_smartlead", "smartlead_schema: smartlead_client_101")
+    )
+    (roots["model_broken"] / "transform" / "models" / "broken.yml").write_text("version: 2\nmodels: [\n")
+    definitions = load_definitions(list(roots.values()))
+    return {name: (root, definitions[str(root)]) for name, root in roots.items()}
 
 
 def test_every_extractor_is_a_sync_and_each_key_has_one_pool(project: Path) -> None:
@@ -67,34 +80,38 @@ def test_every_extractor_is_a_sync_and_each_key_has_one_pool(project: Path) -> N
     assert found["tap-lemlist--acme"].cron == DEFAULT_CRON
 
 
-def load_definitions(project: Path) -> dict[str, t.Any]:
-    """The code location as Dagster loads it, in its own environment, with no key set."""
+def load_definitions(roots: list[Path]) -> dict[str, dict[str, t.Any]]:
+    """Each project's code location as Dagster loads it, in its own environment, with no key set."""
     script = (
-        "import json\n"
+        "import json, sys\n"
+        "from pathlib import Path\n"
         "from orchestration.definitions import build\n"
-        "defs = build()\n"
-        "repository = defs.get_repository_def()\n"
-        "repository.get_all_jobs()  # what Dagster checks when it loads them\n"
-        "graph = repository.asset_graph\n"
-        "jobs = {job.name: [node.definition.pool for node in job.nodes]\n"
-        "        for job in repository.get_all_jobs() if not job.name.startswith('__')}\n"
-        "schedules = {s.name: [s.cron_schedule, s.default_status.value] for s in defs.schedules}\n"
-        "parents = {k.to_user_string(): sorted(p.to_user_string() for p in graph.get(k).parent_keys)\n"
-        "           for k in graph.get_all_asset_keys()}\n"
-        "sensors = [s.name for s in defs.sensors]\n"
-        "print(json.dumps({'jobs': jobs, 'schedules': schedules, 'parents': parents, 'sensors': sensors}))\n"
+        "found = {}\n"
+        "for root in sys.argv[1:]:\n"
+        "    defs = build(Path(root))\n"
+        "    repository = defs.get_repository_def()\n"
+        "    repository.get_all_jobs()  # what Dagster checks when it loads them\n"
+        "    graph = repository.asset_graph\n"
+        "    jobs = {job.name: [node.definition.pool for node in job.nodes]\n"
+        "            for job in repository.get_all_jobs() if not job.name.startswith('__')}\n"
+        "    schedules = {s.name: [s.cron_schedule, s.default_status.value] for s in defs.schedules}\n"
+        "    parents = {k.to_user_string(): sorted(p.to_user_string() for p in graph.get(k).parent_keys)\n"
+        "               for k in graph.get_all_asset_keys()}\n"
+        "    sensors = [s.name for s in defs.sensors]\n"
+        "    found[root] = {'jobs': jobs, 'schedules': schedules, 'parents': parents, 'sensors': sensors}\n"
+        "print(json.dumps(found))\n"
     )
     env = {name: value for name, value in os.environ.items() if "API_KEY" not in name}
-    env |= {"MELTANO_PROJECT_ROOT": str(project), "PYTHONPATH": str(ROOT)}
+    env |= {"PYTHONPATH": str(ROOT)}
     done = subprocess.run(
-        [str(DAGSTER_PYTHON), "-c", script], capture_output=True, text=True, env=env, cwd=project, check=False
+        [str(DAGSTER_PYTHON), "-c", script, *map(str, roots)], capture_output=True, text=True, env=env, check=False
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    return t.cast("dict[str, t.Any]", json.loads(done.stdout.strip().splitlines()[-1]))
+    return t.cast("dict[str, dict[str, t.Any]]", json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def test_the_dagster_definitions_load_with_no_key_set(loaded: tuple[Path, dict[str, t.Any]]) -> None:
-    project, definitions = loaded
+def test_the_dagster_definitions_load_with_no_key_set(loaded: dict[str, tuple[Path, dict[str, t.Any]]]) -> None:
+    project, definitions = loaded["as_is"]
     expected = {extractor.job_name: [extractor.pool] for extractor in extractors(project)}
     assert definitions["jobs"] == expected
     assert set(definitions["jobs"]) >= {"tap_lemlist__acme", "tap_smartlead__client_101"}
@@ -107,33 +124,28 @@ def test_the_dagster_definitions_load_with_no_key_set(loaded: tuple[Path, dict[s
 
 
 def test_the_model_builds_after_the_loads_whose_schemas_it_reads(
-    loaded: tuple[Path, dict[str, t.Any]], project: Path
+    loaded: dict[str, tuple[Path, dict[str, t.Any]]],
 ) -> None:
     # By default the model reads the base taps' schemas.
-    parents = loaded[1]["parents"]
+    parents = loaded["as_is"][1]["parents"]
     assert parents["staging/stg_lemlist__activities"] == ["tap_lemlist"]
     assert parents["staging/stg_smartlead__emails"] == ["tap_smartlead"]
     assert "staging/stg_lemlist__activities" in parents["outreach_events"]
     # Pointed at two accounts' schemas, it reads their loads and no other.
-    settings = project / "transform" / "dbt_project.yml"
-    settings.write_text(
-        settings.read_text()
-        .replace("lemlist_schema: tap_lemlist", "lemlist_schema: lemlist_globex")
-        .replace("smartlead_schema: tap_smartlead", "smartlead_schema: smartlead_client_101")
-    )
-    parents = load_definitions(project)["parents"]
+    parents = loaded["accounts_read"][1]["parents"]
     assert parents["staging/stg_lemlist__activities"] == ["tap_lemlist__globex"]
     assert parents["staging/stg_smartlead__emails"] == ["tap_smartlead__client_101"]
     models = {key for key, up in parents.items() if any(p.startswith("tap_") for p in up)}
     assert all(key.startswith("staging/") for key in models)
 
 
-def test_the_syncs_load_without_the_model_when_dbt_cannot_parse_it(project: Path) -> None:
-    (project / "transform" / "models" / "broken.yml").write_text("version: 2\nmodels: [\n")
-    loaded = load_definitions(project)
-    assert set(loaded["jobs"]) == {extractor.job_name for extractor in extractors(project)}
-    assert loaded["sensors"] == []
-    assert not any(key.startswith("outreach") for key in loaded["parents"])
+def test_the_syncs_load_without_the_model_when_dbt_cannot_parse_it(
+    loaded: dict[str, tuple[Path, dict[str, t.Any]]],
+) -> None:
+    project, definitions = loaded["model_broken"]
+    assert set(definitions["jobs"]) == {extractor.job_name for extractor in extractors(project)}
+    assert definitions["sensors"] == []
+    assert not any(key.startswith("outreach") for key in definitions["parents"])
 
 
 def json_line(**fields: t.Any) -> str:
