@@ -29,10 +29,14 @@ sent_that_day as (
         step as sequence_step,
         cast(message_sent_at as date) as activity_date,
         count(distinct message_key) as messages_sent,
-        {% for event_type in ['opened', 'clicked', 'replied', 'bounced'] %}
+        {% for event_type in ['opened', 'clicked', 'replied', 'out_of_office', 'bounced'] %}
         count(distinct case when event_type = '{{ event_type }}' then message_key end)
-            as messages_{{ event_type }}{{ "," if not loop.last }}
+            as messages_{{ event_type }},
         {% endfor %}
+        -- the leads those messages reached, and of them the ones that opened or clicked one
+        count(distinct lead_key) as leads_sent,
+        count(distinct case when event_type = 'opened' then lead_key end) as leads_opened,
+        count(distinct case when event_type = 'clicked' then lead_key end) as leads_clicked
     from events
     where message_sent_at is not null
     group by campaign_key, step, cast(message_sent_at as date)
@@ -48,8 +52,11 @@ days as (
         {% endfor %}
         coalesce(happened.leads_touched, 0) as leads_touched,
         coalesce(sent_that_day.messages_sent, 0) as messages_sent,
-        {% for event_type in ['opened', 'clicked', 'replied', 'bounced'] %}
-        coalesce(sent_that_day.messages_{{ event_type }}, 0) as messages_{{ event_type }}{{ "," if not loop.last }}
+        {% for event_type in ['opened', 'clicked', 'replied', 'out_of_office', 'bounced'] %}
+        coalesce(sent_that_day.messages_{{ event_type }}, 0) as messages_{{ event_type }},
+        {% endfor %}
+        {% for measure in ['leads_sent', 'leads_opened', 'leads_clicked'] %}
+        coalesce(sent_that_day.{{ measure }}, 0) as {{ measure }}{{ "," if not loop.last }}
         {% endfor %}
     from happened
     full outer join sent_that_day
@@ -69,6 +76,13 @@ select
     {{ ratio('days.messages_opened', 'days.messages_sent') }} as open_rate,
     {{ ratio('days.messages_clicked', 'days.messages_sent') }} as click_rate,
     {{ ratio('days.messages_replied', 'days.messages_sent') }} as reply_rate,
-    {{ ratio('days.messages_bounced', 'days.messages_sent') }} as bounce_rate
+    {{ ratio('days.messages_bounced', 'days.messages_sent') }} as bounce_rate,
+    {{ vendor_rates('campaigns.vendor', {
+        'messages_sent': 'days.messages_sent', 'messages_bounced': 'days.messages_bounced',
+        'messages_opened': 'days.messages_opened', 'messages_clicked': 'days.messages_clicked',
+        'messages_replied': 'days.messages_replied', 'messages_out_of_office': 'days.messages_out_of_office',
+        'leads_sent': 'days.leads_sent', 'leads_opened': 'days.leads_opened',
+        'leads_clicked': 'days.leads_clicked',
+    }) }}
 from days
 inner join {{ ref('outreach_campaigns') }} as campaigns on campaigns.campaign_key = days.campaign_key

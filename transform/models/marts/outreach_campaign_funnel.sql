@@ -1,10 +1,11 @@
 -- Per campaign, over its whole life: messages and leads at each step of the funnel, and the rates.
 -- Messages count once however often they were opened; what lemlist flags as a mail scanner's
--- (is_bot) is left out.
+-- (is_bot) is left out. Out-of-office answers are counted apart, not as replies. Beside the
+-- model's own rates (on messages sent), each vendor's rates by its own definition (vendor_rates).
 with totals as (
     select
         campaign_key,
-        {% for event_type in ['sent', 'opened', 'clicked', 'replied', 'bounced'] %}
+        {% for event_type in ['sent', 'opened', 'clicked', 'replied', 'out_of_office', 'bounced'] %}
         count(distinct case when event_type = '{{ event_type }}' and not is_bot then message_key end)
             as messages_{{ event_type }},
         {% endfor %}
@@ -37,7 +38,7 @@ select
     campaigns.account_id,
     campaigns.campaign_id,
     campaigns.campaign_name,
-    {% for event_type in ['sent', 'opened', 'clicked', 'replied', 'bounced'] %}
+    {% for event_type in ['sent', 'opened', 'clicked', 'replied', 'out_of_office', 'bounced'] %}
     coalesce(totals.messages_{{ event_type }}, 0) as messages_{{ event_type }},
     {% endfor %}
     {% for event_type in event_types() %}
@@ -50,7 +51,15 @@ select
     {{ ratio('totals.messages_clicked', 'totals.messages_sent') }} as click_rate,
     {{ ratio('totals.messages_replied', 'totals.messages_sent') }} as reply_rate,
     {{ ratio('totals.messages_bounced', 'totals.messages_sent') }} as bounce_rate,
-    {{ ratio('answered.leads_replied_positive', 'totals.leads_replied') }} as positive_reply_rate
+    {{ ratio('answered.leads_replied_positive', 'totals.leads_replied') }} as positive_reply_rate,
+    {{ ratio('coalesce(answered.leads_replied_positive, 0)', 'totals.leads_sent') }} as positive_replies_per_lead_contacted,
+    {{ vendor_rates('campaigns.vendor', {
+        'messages_sent': 'totals.messages_sent', 'messages_bounced': 'totals.messages_bounced',
+        'messages_opened': 'totals.messages_opened', 'messages_clicked': 'totals.messages_clicked',
+        'messages_replied': 'totals.messages_replied', 'messages_out_of_office': 'totals.messages_out_of_office',
+        'leads_sent': 'totals.leads_sent', 'leads_opened': 'totals.leads_opened',
+        'leads_clicked': 'totals.leads_clicked', 'positive': 'totals.leads_positive',
+    }) }}
 from {{ ref('outreach_campaigns') }} as campaigns
 left join totals on totals.campaign_key = campaigns.campaign_key
 left join answered on answered.campaign_key = campaigns.campaign_key

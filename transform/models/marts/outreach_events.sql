@@ -55,7 +55,12 @@ lemlist as (
 {% if 'smartlead' in var('vendors') %}
 -- Statistics name a lead by address only: one lead per campaign and address.
 , smartlead_leads as (
-    select campaign_id, lead_email, min(lead_id) as lead_id, min(campaign_lead_map_id) as campaign_lead_map_id
+    select
+        campaign_id,
+        lead_email,
+        min(lead_id) as lead_id,
+        min(campaign_lead_map_id) as campaign_lead_map_id,
+        max(lead_category_id) as lead_category_id
     from {{ ref('stg_smartlead__campaign_leads') }}
     where lead_email is not null
     group by campaign_id, lead_email
@@ -66,12 +71,19 @@ emails as (
         emails.*,
         mailboxes.mailbox_email as sender_mailbox,
         leads.lead_id,
-        leads.campaign_lead_map_id
+        leads.campaign_lead_map_id,
+        -- Smartlead counts an out-of-office answer as a reply; the lead's category tells it apart
+        -- (the model keeps it out of replies, as its dashboard can). Statistics name the category;
+        -- the campaign's leads give its id.
+        coalesce(lower(trim(emails.lead_category)) = 'out of office', false)
+            or coalesce(lower(trim(categories.category_name)) = 'out of office', false) as is_out_of_office
     from {{ ref('stg_smartlead__emails') }} as emails
     left join {{ ref('stg_smartlead__email_accounts') }} as mailboxes
         on mailboxes.email_account_id = emails.email_account_id
     left join smartlead_leads as leads
         on leads.campaign_id = emails.campaign_id and leads.lead_email = emails.lead_email
+    left join {{ ref('stg_smartlead__lead_categories') }} as categories
+        on categories.lead_category_id = leads.lead_category_id
 ),
 
 -- Smartlead keeps one row per email with the time of each thing that happened to it.
@@ -91,7 +103,11 @@ email_events as (
         lead_id,
         coalesce(lead_id, stats_id) as lead_fallback,
         sender_mailbox,
+        {% if event_type == 'replied' -%}
+        case when is_out_of_office then 'out_of_office' else 'replied' end as event_type,
+        {%- else -%}
         '{{ event_type }}' as event_type,
+        {%- endif %}
         '{{ vendor_name }}' as vendor_event_type,
         'smartlead:' || stats_id as message_key,
         {{ at }} as occurred_at

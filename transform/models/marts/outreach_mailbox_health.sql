@@ -56,6 +56,7 @@ mailboxes as (
 select
     vendor || ':' || mailbox_email as mailbox_key,
     *,
+    {{ sender_provider('provider', 'mailbox_email') }} as sender_provider,
     {{ ratio('bounced', 'sent') }} as bounce_rate,
     {{ ratio('replied', 'sent') }} as reply_rate
 from mailboxes
