@@ -116,6 +116,9 @@ class SmartleadData:
         self.forbidden = {str(path) for path in spec.get("forbidden", ())}
         # Schema drift: Smartlead adding a field to lead activities that no schema knows yet.
         self.new_activity_field = bool(spec.get("new_activity_field", False))
+        # An A/B test on each campaign's first step: half its leads get variant B, which this
+        # share of leads answers (variant A keeps REPLY_RATE). 0: no A/B test.
+        self.variant_b_reply_rate = float(spec.get("variant_b_reply_rate", 0))
         self.touched: dict[int, list[int]] = {}  # row -> extra open times (ms)
         # Campaigns (by index) edited in the app since the account was made: when, in ms.
         self.edited: dict[int, int] = {}
@@ -264,7 +267,10 @@ class SmartleadData:
                 "subject": "" if n else f"Quick question #{c}",
                 "email_body": f"<p>Step {n + 1}</p>",
                 "seq_delay_details": {"delay_in_days": 0 if n == 0 else 2 + n},
-                "sequence_variants": [{"id": self.campaign_id(c) * 100 + n, "variant_label": "A", "subject": "x"}]
+                "sequence_variants": [
+                    {"id": self.variant_id(c, v), "variant_label": "AB"[v], "subject": "x"}
+                    for v in range(2 if self.variant_b_reply_rate else 1)
+                ]
                 if n == 0
                 else None,
             }
@@ -301,7 +307,17 @@ class SmartleadData:
         }
 
     def replied_at_first(self, row: int) -> bool:
-        return random.Random(mix("sl-reply", self.seed, row)).random() < REPLY_RATE  # noqa: S311
+        rate = self.variant_b_reply_rate if self.first_step_variant(row) == 1 else REPLY_RATE
+        return random.Random(mix("sl-reply", self.seed, row)).random() < rate  # noqa: S311
+
+    def first_step_variant(self, row: int) -> int | None:
+        """Which variant of the first step the lead got (0: A, 1: B), when the step is A/B tested."""
+        if not self.variant_b_reply_rate:
+            return None
+        return row // max(1, self.sizes["campaigns"]) % 2
+
+    def variant_id(self, c: int, variant: int) -> int:
+        return self.campaign_id(c) * 100 + variant
 
     @functools.cached_property
     def docs_history_row(self) -> int:
@@ -458,7 +474,9 @@ class SmartleadData:
             "lead_category": self.category_name(self.lead_category_id(row)),
             "sequence_number": step + 1,
             "email_campaign_seq_id": self.campaign_id(self.row_campaign(row)) * 10 + step,
-            "seq_variant_id": None,
+            "seq_variant_id": None
+            if step or self.first_step_variant(row) is None
+            else self.variant_id(self.row_campaign(row), t.cast("int", self.first_step_variant(row))),
             "email_subject": activity["subject"],
             "email_message": activity["email_body"],
             "sent_time": iso(sent),

@@ -5,6 +5,7 @@ accounts sync into PostgreSQL, and two runs of one key never overlap while two k
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import os
 import shutil
@@ -134,29 +135,27 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def schedule(name: str, extractor: str, cron: str) -> dict[str, str]:
+    return {"name": name, "extractor": extractor, "loader": "target-postgres", "interval": cron, "transform": "skip"}
+
+
 # Two more lemlist accounts beside the agency's: one whose every answer on /tasks is lemlist's HTML
 # catch-all page (a fault no retry mends), and one scheduled every minute. The other extractors
 # get a yearly schedule, so that no hourly tick queues runs beside the test's own.
-MORE_ACCOUNTS = """
-plugins:
-  extractors:
-  - name: tap-lemlist--broken
-    inherit_from: tap-lemlist
-    load_schema: lemlist_broken
-    config:
-      api_key: $LEMLIST_BROKEN_API_KEY
-  - name: tap-lemlist--initech
-    inherit_from: tap-lemlist
-    load_schema: lemlist_initech
-    config:
-      api_key: $LEMLIST_INITECH_API_KEY
-schedules:
-- name: initech-every-minute
-  extractor: tap-lemlist--initech
-  loader: target-postgres
-  interval: '* * * * *'
-  transform: skip
-"""
+MORE_ACCOUNTS: dict[str, t.Any] = {
+    "plugins": {
+        "extractors": [
+            {
+                "name": f"tap-lemlist--{name}",
+                "inherit_from": "tap-lemlist",
+                "load_schema": f"lemlist_{name}",
+                "config": {"api_key": f"$LEMLIST_{name.upper()}_API_KEY"},
+            }
+            for name in ("broken", "initech")
+        ]
+    },
+    "schedules": [schedule("initech-every-minute", "tap-lemlist--initech", "* * * * *")],
+}
 QUIET = ("tap-lemlist", "tap-smartlead", "tap-lemlist--acme", "tap-lemlist--acme-emea", "tap-lemlist--globex",
          "tap-smartlead--client-101", "tap-lemlist--broken")  # fmt: skip
 # The syncs submitted together at the start: two of one key, and three other keys.
@@ -195,12 +194,11 @@ class Agency:
 def agency(postgres: Postgres, installed_project: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Agency]:
     tmp_path = tmp_path_factory.mktemp("dagster")
     project = project_copy(tmp_path / "project")
-    quiet = "\n".join(
-        f"- {{name: {name}-quiet, extractor: {name}, loader: target-postgres, interval: '0 0 1 1 *', transform: skip}}"
-        for name in QUIET
-    )
-    for name, text in (("customers", AGENCY_ACCOUNTS), ("more", MORE_ACCOUNTS + quiet + "\n")):
-        document = yaml.safe_load(text)
+    more = {
+        **copy.deepcopy(MORE_ACCOUNTS),
+        "schedules": MORE_ACCOUNTS["schedules"] + [schedule(f"{name}-quiet", name, "0 0 1 1 *") for name in QUIET],
+    }
+    for name, document in (("customers", yaml.safe_load(AGENCY_ACCOUNTS)), ("more", more)):
         for plugin in document["plugins"]["extractors"]:
             plugin["select"] = SELECT.get(plugin["name"], FEW)
         (project / "accounts" / f"{name}.meltano.yml").write_text(yaml.safe_dump(document, sort_keys=False))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import html
 import json
+import math
 import re
 import shutil
 import subprocess
@@ -89,10 +90,15 @@ def failed(results: list[dict[str, t.Any]]) -> list[tuple[str, str]]:
     return [(r["unique_id"], r["status"]) for r in results if r["status"] not in ("success", "pass")]
 
 
+# The share of leads that answer variant B (variant A: the sandbox's usual 5%).
+VARIANT_B_REPLY_RATE = 0.75
+
+
 @pytest.fixture(scope="module")
 def built(postgres: Postgres, tmp_path_factory: pytest.TempPathFactory) -> Built:
     tmp = tmp_path_factory.mktemp("outreach")
-    lemlist, smartlead = Account("lemlist"), Account("smartlead")
+    # Smartlead's first steps are A/B tested: variant B is answered far more often than A.
+    lemlist, smartlead = Account("lemlist"), Account("smartlead", variant_b_reply_rate=VARIANT_B_REPLY_RATE)
     warehouse = tmp / "warehouse.duckdb"
     project = project_copy(tmp / "project")
     streams = source_tables()
@@ -160,6 +166,26 @@ def smartlead_stats(account: Account, campaign_id: str) -> dict[str, int]:
     assert reply.status_code == 200, (campaign_id, reply.status_code)  # no URL: it holds the key
     body = reply.json() | {"interested": reply.json()["campaign_lead_stats"]["interested"]}
     return {name: int(body[name]) for name in SMARTLEAD_COUNTERS}
+
+
+def smartlead_statistics(account: Account, campaign_id: str) -> list[dict[str, t.Any]]:
+    """Every email the campaign sent, as Smartlead's statistics route serves them."""
+    rows: list[dict[str, t.Any]] = []
+    while True:
+        for _ in range(20):
+            reply = requests.get(
+                f"{account.url}/api/v1/campaigns/{campaign_id}/statistics",
+                params={"api_key": account.key, "offset": len(rows), "limit": 100},
+                timeout=30,
+            )
+            if reply.status_code != 429:
+                break
+            time.sleep(float(reply.headers.get("Retry-After") or 1))
+        assert reply.status_code == 200, (campaign_id, reply.status_code)  # no URL: it holds the key
+        page = reply.json()["data"]
+        rows += page
+        if len(page) < 100:
+            return rows
 
 
 def counts_sql(vendor: str, counters: dict[str, tuple[str, str]]) -> str:
@@ -246,6 +272,40 @@ def test_out_of_office_answers_are_counted_apart_from_replies(built):
     # Positive answers per lead contacted: a share of every campaign that sent, zero included.
     shares = built.run.sql("select positive_replies_per_lead_contacted from outreach.outreach_campaign_funnel")
     assert all(share is not None and 0 <= share <= 1 for (share,) in shares)
+
+
+def test_an_ab_test_s_known_difference_is_found_and_its_test_named(built):
+    rows = built.run.sql(
+        "select campaign_id, sequence_step, variant, messages_sent, messages_replied, baseline_variant,"
+        " reply_rate_difference, z_score, p_value, is_significant, test_name"
+        " from outreach.outreach_step_variants join outreach.outreach_campaigns using (campaign_key)"
+        " where outreach_step_variants.vendor = 'smartlead' order by campaign_id, variant"
+    )
+    campaigns = {row[0] for row in rows}
+    assert len(campaigns) == built.smartlead.expected["campaigns"]
+    for campaign_id in campaigns:
+        a, b = (row for row in rows if row[0] == campaign_id)
+        assert (a[1], a[2], b[1], b[2]) == (1, "A", 1, "B")
+        # The vendor's own rows: each email sent as a variant, and its reply.
+        served = smartlead_statistics(built.smartlead, campaign_id)
+        for row in (a, b):
+            emails = [e for e in served if e["seq_variant_id"] is not None and e["sequence_number"] == 1]
+            first = min(e["seq_variant_id"] for e in emails)  # Smartlead's A: the step's first variant
+            mine = [e for e in emails if (e["seq_variant_id"] == first) == (row[2] == "A")]
+            # a reply from a lead in the Out Of Office category is not a reply to the model
+            replies = sum(1 for e in mine if e["reply_time"] and e["lead_category"] != "Out Of Office")
+            assert (row[3], row[4]) == (len(mine), replies), row
+        # The test, recomputed: B's known lift is found significant.
+        n1, r1, n0, r0 = b[3], b[4], a[3], a[4]
+        pooled = (r1 + r0) / (n1 + n0)
+        z = (r1 / n1 - r0 / n0) / math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0))
+        assert b[5:9] == pytest.approx(["A", r1 / n1 - r0 / n0, z, math.erfc(abs(z) / math.sqrt(2))], abs=1e-6)
+        assert b[9] is True
+        assert b[10] == "two-proportion z-test, pooled, two-sided"
+        # The baseline is not tested against itself.
+        assert a[6] is None
+        assert a[8] is None
+        assert a[9] is False
 
 
 def test_mailbox_health_is_split_by_sender_provider(built):

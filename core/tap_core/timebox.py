@@ -38,11 +38,6 @@ class TimeBox:
     def deadline(self) -> float | None:
         return None if not self.minutes else self.started + self.minutes * SECONDS_PER_MINUTE
 
-    @property
-    def reached(self) -> bool:
-        deadline = self.deadline
-        return deadline is not None and self.clock() >= deadline
-
     def check(self, send_at: float | None = None) -> None:
         """Raise ``TimeUpError`` if a request sent at ``send_at`` (now by default) would go out
         past the time box: a wait for the hourly cap that ends after it is not waited."""

@@ -16,3 +16,13 @@
     {#- part / whole, null when there is no whole. -#}
     cast({{ part }} as {{ type_double() }}) / nullif({{ whole }}, 0)
 {%- endmacro %}
+
+{% macro two_sided_p_value(z) -%}
+    {#- The two-sided p-value of a standard normal statistic z: 1 - erf(|z| / sqrt 2), by
+        Abramowitz and Stegun's formula 7.1.26 (error under 1.5e-7), since neither database has
+        erf. Null when z is. -#}
+    {%- set x = '(abs(' ~ z ~ ') / sqrt(2.0))' -%}
+    {%- set t = '(1.0 / (1.0 + 0.3275911 * ' ~ x ~ '))' -%}
+    ({{ t }} * (0.254829592 + {{ t }} * (-0.284496736 + {{ t }} * (1.421413741
+        + {{ t }} * (-1.453152027 + {{ t }} * 1.061405429)))) * exp(-{{ x }} * {{ x }}))
+{%- endmacro %}

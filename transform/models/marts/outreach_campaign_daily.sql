@@ -77,12 +77,6 @@ select
     {{ ratio('days.messages_clicked', 'days.messages_sent') }} as click_rate,
     {{ ratio('days.messages_replied', 'days.messages_sent') }} as reply_rate,
     {{ ratio('days.messages_bounced', 'days.messages_sent') }} as bounce_rate,
-    {{ vendor_rates('campaigns.vendor', {
-        'messages_sent': 'days.messages_sent', 'messages_bounced': 'days.messages_bounced',
-        'messages_opened': 'days.messages_opened', 'messages_clicked': 'days.messages_clicked',
-        'messages_replied': 'days.messages_replied', 'messages_out_of_office': 'days.messages_out_of_office',
-        'leads_sent': 'days.leads_sent', 'leads_opened': 'days.leads_opened',
-        'leads_clicked': 'days.leads_clicked',
-    }) }}
+    {{ vendor_rates('campaigns.vendor', 'days') }}
 from days
 inner join {{ ref('outreach_campaigns') }} as campaigns on campaigns.campaign_key = days.campaign_key

@@ -53,13 +53,7 @@ select
     {{ ratio('totals.messages_bounced', 'totals.messages_sent') }} as bounce_rate,
     {{ ratio('answered.leads_replied_positive', 'totals.leads_replied') }} as positive_reply_rate,
     {{ ratio('coalesce(answered.leads_replied_positive, 0)', 'totals.leads_sent') }} as positive_replies_per_lead_contacted,
-    {{ vendor_rates('campaigns.vendor', {
-        'messages_sent': 'totals.messages_sent', 'messages_bounced': 'totals.messages_bounced',
-        'messages_opened': 'totals.messages_opened', 'messages_clicked': 'totals.messages_clicked',
-        'messages_replied': 'totals.messages_replied', 'messages_out_of_office': 'totals.messages_out_of_office',
-        'leads_sent': 'totals.leads_sent', 'leads_opened': 'totals.leads_opened',
-        'leads_clicked': 'totals.leads_clicked', 'positive': 'totals.leads_positive',
-    }) }}
+    {{ vendor_rates('campaigns.vendor', 'totals', positive='totals.leads_positive') }}
 from {{ ref('outreach_campaigns') }} as campaigns
 left join totals on totals.campaign_key = campaigns.campaign_key
 left join answered on answered.campaign_key = campaigns.campaign_key

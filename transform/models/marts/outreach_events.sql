@@ -27,6 +27,7 @@ lemlist as (
         activities.campaign_id,
         campaigns.campaign_name,
         activities.sequence_step,
+        activities.variant,
         activities.channel,
         activities.lead_email,
         {{ lead_key('activities.lead_email', "'lemlist:' || coalesce(activities.lead_id, activities.activity_id)") }}
@@ -99,6 +100,7 @@ email_events as (
         'smartlead:' || stats_id || ':{{ event_type }}' as event_key,
         campaign_id,
         sequence_step,
+        variant_id,
         lead_email,
         lead_id,
         coalesce(lead_id, stats_id) as lead_fallback,
@@ -138,6 +140,7 @@ lead_events as (
             as event_key,
         campaign_id,
         cast(null as {{ dbt.type_int() }}) as sequence_step,
+        cast(null as {{ dbt.type_string() }}) as variant_id,
         lead_email,
         lead_id,
         coalesce(lead_id, first_stats_id) as lead_fallback,
@@ -153,6 +156,7 @@ lead_events as (
         'smartlead:' || leads.campaign_id || ':' || leads.campaign_lead_map_id || ':category' as event_key,
         leads.campaign_id,
         cast(null as {{ dbt.type_int() }}) as sequence_step,
+        cast(null as {{ dbt.type_string() }}) as variant_id,
         leads.lead_email,
         leads.lead_id,
         coalesce(leads.lead_id, leads.campaign_lead_map_id) as lead_fallback,
@@ -180,6 +184,14 @@ smartlead as (
         events.campaign_id,
         campaigns.campaign_name,
         events.sequence_step,
+        -- Smartlead labels a step's variants A, B, ... in the order they were made
+        case
+            when events.variant_id is not null
+            then chr(64 + cast(dense_rank() over (
+                partition by events.campaign_id, events.sequence_step
+                order by cast(events.variant_id as {{ dbt.type_bigint() }})
+            ) as {{ dbt.type_int() }}))
+        end as variant,
         'email' as channel,
         events.lead_email,
         {{ lead_key('events.lead_email', "'smartlead:' || events.lead_fallback") }} as lead_key,

@@ -10,6 +10,8 @@ select
     cast("sequenceId" as {{ dbt.type_string() }}) as sequence_id,
     -- lemlist counts steps from 0; the model from 1, as Smartlead does
     cast("sequenceStep" as {{ dbt.type_int() }}) + 1 as sequence_step,
+    -- the A/B variant ("A", "B") of the step, else of the sequence, the lead got
+    cast(coalesce("stepTested", "sequenceTested") as {{ dbt.type_string() }}) as variant,
     cast("type" as {{ dbt.type_string() }}) as activity_type,
     lower(trim("sendUserEmail")) as sender_email,
     cast("sendUserId" as {{ dbt.type_string() }}) as sender_user_id,

@@ -8,6 +8,8 @@ select
     lower(trim(lead_email)) as lead_email,
     cast(sequence_number as {{ dbt.type_int() }}) as sequence_step,
     cast(email_account_id as {{ dbt.type_string() }}) as email_account_id,
+    -- the A/B variant of the step this email went out as (empty when the step has none)
+    cast(seq_variant_id as {{ dbt.type_string() }}) as variant_id,
     cast(sent_time as {{ dbt.type_timestamp() }}) as sent_at,
     cast(open_time as {{ dbt.type_timestamp() }}) as opened_at,
     cast(click_time as {{ dbt.type_timestamp() }}) as clicked_at,
