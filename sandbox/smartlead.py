@@ -319,6 +319,10 @@ class SmartleadData:
     def variant_id(self, c: int, variant: int) -> int:
         return self.campaign_id(c) * 100 + variant
 
+    def first_step_variant_id(self, row: int) -> int | None:
+        variant = self.first_step_variant(row)
+        return None if variant is None else self.variant_id(self.row_campaign(row), variant)
+
     @functools.cached_property
     def docs_history_row(self) -> int:
         """The one lead whose thread comes in the docs' shape, so every column is exercised."""
@@ -474,9 +478,7 @@ class SmartleadData:
             "lead_category": self.category_name(self.lead_category_id(row)),
             "sequence_number": step + 1,
             "email_campaign_seq_id": self.campaign_id(self.row_campaign(row)) * 10 + step,
-            "seq_variant_id": None
-            if step or self.first_step_variant(row) is None
-            else self.variant_id(self.row_campaign(row), t.cast("int", self.first_step_variant(row))),
+            "seq_variant_id": None if step else self.first_step_variant_id(row),
             "email_subject": activity["subject"],
             "email_message": activity["email_body"],
             "sent_time": iso(sent),
